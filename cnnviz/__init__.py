@@ -1,0 +1,1 @@
+"""cnnviz: how computers see and how convolutional networks work, made interactive."""

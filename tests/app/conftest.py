@@ -1,0 +1,67 @@
+"""Shared helpers for AppTest page tests."""
+
+import base64
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parents[2]
+TIMEOUT = 60
+
+
+def page_test(page: str) -> AppTest:
+    """An AppTest for a page of the app, by its path from the repository root."""
+    return AppTest.from_file(str(REPO / page), default_timeout=TIMEOUT)
+
+
+def decode_arrays(value):
+    """Plotly sends NumPy arrays as typed arrays ({"dtype", "bdata", "shape"}): unpack them."""
+    if isinstance(value, dict):
+        if "bdata" in value and "dtype" in value:
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+            shape = value.get("shape")
+            if shape:
+                array = array.reshape([int(n) for n in str(shape).split(",")])
+            return array
+        return {name: decode_arrays(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [decode_arrays(item) for item in value]
+    return value
+
+
+def chart(at: AppTest, key: str) -> dict:
+    """The plotly figure (as a dict, arrays decoded) of the chart drawn with this widget key."""
+    for element in at.get("plotly_chart"):
+        if element.proto.id.endswith(f"-{key}"):
+            return decode_arrays(json.loads(element.proto.spec))
+    keys = [element.proto.id.rsplit("-", 1)[-1] for element in at.get("plotly_chart")]
+    raise KeyError(f"No chart with key {key!r}; charts on the page: {keys}")
+
+
+def png_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def canvas_state(rgba: np.ndarray) -> dict:
+    """What the drawing canvas puts in session state after a stroke."""
+    url = "data:image/png;base64," + base64.b64encode(png_bytes(rgba)).decode()
+    return {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url}}
+
+
+@pytest.fixture
+def drawn_seven() -> np.ndarray:
+    """A 280x280 RGBA canvas with a white 7 drawn on black."""
+    canvas = np.zeros((280, 280, 4), np.uint8)
+    canvas[:, :, 3] = 255
+    canvas[60:80, 70:210, :3] = 255
+    for step in range(150):
+        row, col = 80 + step, 205 - step // 2
+        canvas[row : row + 3, col - 10 : col + 10, :3] = 255
+    return canvas

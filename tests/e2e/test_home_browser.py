@@ -1,0 +1,53 @@
+"""Draw on the real canvas in Chromium and watch the pixel grid follow."""
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "home.png"
+
+
+def grid_numbers(page) -> list[int]:
+    """The numbers written in the 'What computers see' heatmap cells."""
+    chart = page.locator(".stPlotlyChart").filter(has_text="Gray values").first
+    chart.wait_for()
+    texts = chart.evaluate("e => [...e.querySelectorAll('text')].map(t => t.textContent)")
+    return [int(t) for t in texts if re.fullmatch(r"\d{1,3}", t.strip())]
+
+
+def draw(page, points) -> None:
+    canvas = page.locator("canvas.upper-canvas").first
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1])
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=8)
+    page.mouse.up()
+
+
+def test_a_stroke_on_the_canvas_changes_the_pixel_grid(page, server_url):
+    page.goto(server_url)
+    page.get_by_text("Draw a digit", exact=True).click()
+    page.get_by_text("Draw a digit on the black square").wait_for()
+
+    draw(page, [(140, 40), (140, 240)])
+    page.locator(".stPlotlyChart").filter(has_text="Gray values").first.wait_for()
+    first = grid_numbers(page)
+    assert len(first) >= 28 * 20, "the 28x28 grid is written out, one number per cell"
+    assert max(first) > 200, "the stroke shows up as bright pixels"
+
+    draw(page, [(60, 60), (220, 60)])
+    deadline = time.monotonic() + 20
+    second = grid_numbers(page)
+    while second == first and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+        second = grid_numbers(page)
+    assert second != first, "a second stroke changes the numbers"
+
+    page.set_viewport_size({"width": 1400, "height": 1250})
+    page.wait_for_timeout(800)
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
