@@ -1,21 +1,15 @@
 """Datasets: the bundled MNIST sample, full MNIST and Fashion-MNIST, read offline.
 
-Nothing here touches the network except `download_dataset`, which the user starts. Full MNIST
-and Fashion-MNIST are read from the files `keras.datasets.*.load_data()` caches (and, for
-Fashion-MNIST, from Debian's `dataset-fashion-mnist` package), so a machine that ran Keras
-once, or has the Debian package, has them offline. This module uses NumPy and the standard
-library only.
+Nothing here touches the network: `download_dataset`, which the user starts, hands over to
+`cnnviz.downloads`. Full MNIST and Fashion-MNIST are read from the files
+`keras.datasets.*.load_data()` caches (and, for Fashion-MNIST, from Debian's
+`dataset-fashion-mnist` package), so a machine that ran Keras once, or has the Debian package,
+has them offline. This module uses NumPy and the standard library only.
 """
 
 import gzip
-import hashlib
-import http.client
 import os
-import shutil
 import struct
-import tempfile
-import urllib.error
-import urllib.request
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -36,32 +30,14 @@ SAMPLE_SEED = 20240601
 # Keras caches under $KERAS_HOME or ~/.keras, and under /tmp/.keras when that isn't writable.
 KERAS_FALLBACK_HOME = Path("/tmp/.keras")
 DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
-KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 MNIST_FILE = "mnist.npz"
-MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
 FASHION_SUBDIR = "fashion-mnist"
-# Keras publishes no hash for these files. These are SHA-256 of the *uncompressed* IDX bytes,
-# so any faithful gzip copy matches: computed from Debian's dataset-fashion-mnist files, whose
-# deflate streams are Zalando's originals (restoring the stripped gzip name and mtime
-# reproduces the MD5 sums Zalando publishes).
 FASHION_FILES = (
     "train-labels-idx1-ubyte.gz",
     "train-images-idx3-ubyte.gz",
     "t10k-labels-idx1-ubyte.gz",
     "t10k-images-idx3-ubyte.gz",
 )  # Keras's order
-FASHION_SHA256 = dict(
-    zip(
-        FASHION_FILES,
-        (
-            "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-            "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
-            "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
-            "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-        ),
-        strict=True,
-    )
-)
 OFFLINE_HINT = "Use the bundled 'mnist-sample' (10,000 real MNIST digits), which works offline"
 DAMAGED_HINT = "Delete it and download it again (download_dataset or the app's download button)."
 
@@ -163,51 +139,20 @@ def available_datasets(*, cache_dir=None):
 
 
 def download_dataset(name, *, cache_dir=None, timeout=30):
-    """Download a dataset into the Keras cache; call this only when the user asks.
+    """Download a dataset into the Keras cache: `cnnviz.downloads.download_dataset`."""
+    from cnnviz import downloads  # here, not at the top: cnnviz.downloads imports this module
 
-    Fetches the files `keras.datasets.*.load_data()` fetches, into the folder Keras reads,
-    so Keras and this app share one copy. Each file is written to a temporary file in the
-    target folder, checked, then renamed into place, so a failure never leaves a partial file.
-    MNIST is checked against the SHA-256 Keras publishes; Fashion-MNIST against the SHA-256 of
-    its uncompressed IDX content (Keras publishes none; see `FASHION_SHA256`).
-
-    Args:
-        name: one of `DATASET_NAMES`. `"mnist-sample"` is bundled: its path is returned.
-        cache_dir: the Keras home to write to. Defaults to `$KERAS_HOME` or `~/.keras`,
-            or `/tmp/.keras` when that cannot be written.
-        timeout: seconds to wait on the network before giving up.
-
-    Returns:
-        The path of the dataset: `mnist.npz`, or the `fashion-mnist` folder.
-
-    Raises:
-        ValueError: if `name` is not one of `DATASET_NAMES`.
-        DatasetUnavailable: if a download fails (offline?) or a file fails its check.
-    """
-    _check_name(name)
-    if name == "mnist-sample":
-        return SAMPLE_PATH
-    folder = _download_home(cache_dir) / "datasets"
-    if name == "mnist":
-        target = folder / MNIST_FILE
-        if not (target.is_file() and _sha256(target) == MNIST_SHA256):
-            _fetch(KERAS_ORIGIN + MNIST_FILE, target, MNIST_SHA256, timeout)
-        return target
-    folder = folder / FASHION_SUBDIR
-    for filename, expected in FASHION_SHA256.items():
-        target = folder / filename
-        if not (target.is_file() and _sha256_gunzipped(target) == expected):
-            _fetch(KERAS_ORIGIN + filename, target, expected, timeout)
-    return folder
+    return downloads.download_dataset(name, cache_dir=cache_dir, timeout=timeout)
 
 
-def _check_name(name):
+def check_name(name):
+    """Raise ValueError, listing the accepted names, unless `name` is in `DATASET_NAMES`."""
     if name not in DATASET_NAMES:
         accepted = ", ".join(repr(n) for n in DATASET_NAMES)
         raise ValueError(f"Unknown dataset. Accepted names: {accepted}. Received: {name!r}.")
 
 
-def _keras_homes(cache_dir):
+def keras_homes(cache_dir):
     """Keras homes to search, in Keras's order."""
     if cache_dir is not None:
         return [Path(cache_dir).expanduser()]
@@ -215,22 +160,9 @@ def _keras_homes(cache_dir):
     return list(dict.fromkeys([home, KERAS_FALLBACK_HOME]))
 
 
-def _download_home(cache_dir):
-    home = _keras_homes(cache_dir)[0]
-    try:
-        (home / "datasets").mkdir(parents=True, exist_ok=True)
-    except OSError:
-        if cache_dir is not None:
-            raise DatasetUnavailable(
-                f"Cannot create a folder in {home} to download into."
-            ) from None
-        return KERAS_FALLBACK_HOME
-    return home if os.access(home / "datasets", os.W_OK) else KERAS_FALLBACK_HOME
-
-
 def _locate(name, cache_dir):
     """Return the sample/npz path or the Fashion-MNIST folder, or raise DatasetUnavailable."""
-    _check_name(name)
+    check_name(name)
     if name == "mnist-sample":
         if SAMPLE_PATH.is_file():
             return SAMPLE_PATH
@@ -239,7 +171,7 @@ def _locate(name, cache_dir):
             "repository or rebuild it with `python scripts/build_mnist_sample.py`."
         )
     if name == "mnist":
-        candidates = [home / "datasets" / MNIST_FILE for home in _keras_homes(cache_dir)]
+        candidates = [home / "datasets" / MNIST_FILE for home in keras_homes(cache_dir)]
         found = [path for path in candidates if path.is_file()]
         if found:
             return found[0]
@@ -249,7 +181,7 @@ def _locate(name, cache_dir):
             f"keras.datasets.mnist.load_data() caches it). {OFFLINE_HINT}, or download MNIST "
             "with download_dataset('mnist') or the app's download button when online."
         )
-    candidates = [home / "datasets" / FASHION_SUBDIR for home in _keras_homes(cache_dir)]
+    candidates = [home / "datasets" / FASHION_SUBDIR for home in keras_homes(cache_dir)]
     candidates.append(DEBIAN_FASHION_DIR)
     for folder in candidates:
         if all((folder / filename).is_file() for filename in FASHION_FILES):
@@ -376,74 +308,3 @@ def _check_split(path, images, labels):
         raise _damaged(path, f"labels are {labels.dtype} {labels.shape} for {len(images)} images")
     if len(labels) and (labels.min() < 0 or labels.max() > 9):
         raise _damaged(path, f"labels run from {labels.min()} to {labels.max()}, not 0..9")
-
-
-def _fetch(url, target, expected_sha256, timeout):
-    """Download `url` to `target` atomically, checking the hash before the rename."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, partial = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".part", dir=target.parent
-        )
-    except OSError as error:
-        raise DatasetUnavailable(f"Cannot write to {target.parent} ({error}).") from error
-    partial = Path(partial)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            _copy_url(url, out, timeout)
-        gzipped = target.suffix == ".gz"
-        digest = _sha256_gunzipped(partial) if gzipped else _sha256(partial)
-        if digest != expected_sha256:
-            raise DatasetUnavailable(
-                f"The download of {url} is corrupt: the SHA-256 of its "
-                f"{'content' if gzipped else 'bytes'} is {digest or '(not gzip data)'}, "
-                f"expected {expected_sha256}. Nothing was saved; try again later."
-            )
-        os.replace(partial, target)
-    except OSError as error:  # network errors are handled in _copy_url: this is the disk
-        raise DatasetUnavailable(f"Could not save {target} ({error}).") from error
-    finally:
-        partial.unlink(missing_ok=True)
-    return target
-
-
-def _copy_url(url, out, timeout):
-    """Copy the body of `url` into the open file `out`; network failures say what to do."""
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as reply:
-            shutil.copyfileobj(reply, out)
-    except urllib.error.HTTPError as error:
-        raise DatasetUnavailable(
-            f"Could not download {url} (the server answered HTTP {error.code} {error.reason}). "
-            f"Try again later. {OFFLINE_HINT}."
-        ) from error
-    except (
-        urllib.error.URLError,
-        http.client.HTTPException,
-        ConnectionError,
-        TimeoutError,
-    ) as error:
-        reason = getattr(error, "reason", None) or error
-        raise DatasetUnavailable(
-            f"Could not download {url} ({reason}). You are probably offline: {OFFLINE_HINT}."
-        ) from error
-
-
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _sha256_gunzipped(path):
-    """SHA-256 of a gzip file's content, or "" if it is not a valid gzip file."""
-    digest = hashlib.sha256()
-    try:
-        with gzip.open(path, "rb") as file:
-            for block in iter(lambda: file.read(1 << 20), b""):
-                digest.update(block)
-    except (OSError, EOFError, zlib.error):
-        return ""
-    return digest.hexdigest()

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
-from cnnviz import data, digits, images
+from cnnviz import data, digits, filtering, images, kernels
 
 SOURCES = ("Draw a digit", "Dataset digit", "Upload a photo", "Built-in image")
 CANVAS_SIZE = 280
@@ -31,6 +32,24 @@ LESSON_PATH = (
     ("pages/5_Feature_maps.py", "Feature maps", "what every layer of a trained CNN sees"),
     ("pages/6_Transfer_learning.py", "Transfer learning", "reuse a trained network"),
 )
+
+
+CUSTOM_KERNEL = "Custom"
+
+
+@dataclass(frozen=True)
+class KernelChoice:
+    """The kernel a learner chose or typed, already validated.
+
+    Attributes:
+        values: float64 square array with an odd side.
+        name: The gallery name it matches, or "custom" once edited away from every preset.
+        note: A remark to show (why a kernel could not be normalised), or None.
+    """
+
+    values: np.ndarray
+    name: str
+    note: str | None
 
 
 @dataclass(frozen=True)
@@ -80,10 +99,17 @@ def canvas_key() -> str:
 
 
 def _remember(widget_key: str, default):
-    """Give a widget the value it had on the last page, and return the key to use."""
+    """Give a widget the value it had on the last page, and return the key to use.
+
+    Streamlit drops a widget's state when a page that does not draw it runs, and a widget
+    of the same key on another page starts again from its default. So every picker widget
+    saves its value in its `on_change` callback (which runs before the script) and is
+    seeded from that saved value on every run.
+    """
     saved_key = f"picker_saved_{widget_key}"
-    if widget_key not in st.session_state:
-        st.session_state[widget_key] = st.session_state.get(saved_key, default)
+    st.session_state[widget_key] = st.session_state.get(
+        saved_key, st.session_state.get(widget_key, default)
+    )
     return widget_key
 
 
@@ -99,7 +125,9 @@ def image_picker() -> PickedImage | None:
         show yet: an empty canvas, no upload, or an upload that could not be read.
     """
     key = _remember("picker_source", SOURCES[1])
-    source = st.radio("Input image", SOURCES, key=key, horizontal=True)
+    source = st.radio(
+        "Input image", SOURCES, key=key, horizontal=True, on_change=_save, args=(key,)
+    )
     _save(key)
     if source == SOURCES[0]:
         return _draw_digit()
@@ -166,7 +194,14 @@ def _dataset_digit() -> PickedImage | None:
     if st.session_state[dataset_key] not in names:
         st.session_state[dataset_key] = "mnist-sample"
     left, middle, right = st.columns([3, 2, 2])
-    name = left.selectbox("Dataset", names, key=dataset_key, help=_dataset_help(status))
+    name = left.selectbox(
+        "Dataset",
+        names,
+        key=dataset_key,
+        help=_dataset_help(status),
+        on_change=_save,
+        args=(dataset_key,),
+    )
     _save(dataset_key)
     _download_offer(status)
     try:
@@ -178,13 +213,19 @@ def _dataset_digit() -> PickedImage | None:
     class_key = _remember("picker_class", ANY_CLASS)
     if st.session_state[class_key] not in classes:
         st.session_state[class_key] = ANY_CLASS
-    chosen = middle.selectbox("Class", classes, key=class_key)
+    chosen = middle.selectbox("Class", classes, key=class_key, on_change=_save, args=(class_key,))
     _save(class_key)
     candidates = _candidates(dataset, chosen)
     index_key = _remember("picker_index", 0)
     st.session_state[index_key] = min(int(st.session_state[index_key]), len(candidates) - 1)
     position = right.number_input(
-        f"Example (0–{len(candidates) - 1})", 0, len(candidates) - 1, step=1, key=index_key
+        f"Example (0–{len(candidates) - 1})",
+        0,
+        len(candidates) - 1,
+        step=1,
+        key=index_key,
+        on_change=_save,
+        args=(index_key,),
     )
     _save(index_key)
     st.button(
@@ -231,6 +272,7 @@ def _candidates(dataset: data.Dataset, chosen: str) -> np.ndarray:
 def _random_example(count: int) -> None:
     rng = np.random.default_rng()
     st.session_state["picker_index"] = int(rng.integers(count))
+    _save("picker_index")
 
 
 def _uploaded_photo() -> PickedImage | None:
@@ -267,7 +309,7 @@ def _store_upload() -> None:
 def _builtin_image() -> PickedImage | None:
     gallery = cached_builtin_images()
     key = _remember("picker_builtin", next(iter(gallery)))
-    name = st.selectbox("Built-in image", list(gallery), key=key)
+    name = st.selectbox("Built-in image", list(gallery), key=key, on_change=_save, args=(key,))
     _save(key)
     return PickedImage(gallery[name], name, SOURCES[3], is_digit=False)
 
@@ -287,13 +329,91 @@ def position_slider(container, label: str, max_value: int, key: str) -> int:
     return int(container.slider(label, 0, max_value, key=key))
 
 
+def step_position(page: str, shape: tuple[int, int]) -> None:
+    """Move `{page}_row`/`{page}_col` one output pixel on, in reading order, wrapping round."""
+    rows, cols = shape
+    row = int(st.session_state.get(f"{page}_row", 0))
+    col = int(st.session_state.get(f"{page}_col", 0)) + 1
+    if col >= cols:
+        row, col = (row + 1) % rows, 0
+    if rows > 1:
+        st.session_state[f"{page}_row"] = row
+    if cols > 1:
+        st.session_state[f"{page}_col"] = col
+
+
 def image_digest(image: np.ndarray) -> str:
     """A short content hash of an array, to key caches and widgets by the image."""
     return hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=8).hexdigest()
 
 
+def page_setup(title: str) -> None:
+    """Configure the page and draw the lesson's navigation in the sidebar.
+
+    Streamlit names the home page after its file ("app"); this navigation names every page
+    by what it teaches, in the lesson's order.
+    """
+    st.set_page_config(page_title=f"cnnviz: {title}", page_icon="🔢", layout="wide")
+    with st.sidebar:
+        st.markdown("**cnnviz**: how computers see, and how CNNs work")
+        for number, (page, name, _) in enumerate(LESSON_PATH):
+            if (REPO_ROOT / page).exists():
+                st.page_link(page, label=f"{number}. {name}" if number else name)
+
+
 def lesson_path() -> None:
-    """One line per page of the app that exists, each a link to it."""
-    for page, title, summary in LESSON_PATH:
+    """One line per page of the lesson that exists, each a link to it."""
+    for page, title, summary in LESSON_PATH[1:]:
         if (REPO_ROOT / page).exists():
             st.page_link(page, label=f"**{title}**: {summary}")
+
+
+def kernel_editor(page: str) -> KernelChoice:
+    """Pick a kernel from the lecture's gallery, then edit any cell of it in a grid.
+
+    Editing a preset turns it into "custom" at once. Cells are text, so that what a learner
+    types is checked by `kernels.validate_kernel`, whose message names the bad cell.
+
+    Raises:
+        kernels.KernelError: When a cell is empty, not a number or not finite.
+    """
+    names = [*kernels.KERNELS, CUSTOM_KERNEL]
+    preset = st.selectbox("Kernel", names, key=f"{page}_preset")
+    if preset == CUSTOM_KERNEL:
+        size = st.radio("Kernel size", (3, 5, 7), horizontal=True, key=f"{page}_size")
+        base = np.zeros((size, size))
+        base[size // 2, size // 2] = 1.0
+        st.caption("Start from the identity and type your own weights.")
+    else:
+        base = kernels.KERNELS[preset].values
+        st.caption(kernels.KERNELS[preset].description)
+    columns = [str(i + 1) for i in range(base.shape[1])]
+    frame = pd.DataFrame([[f"{value:g}" for value in row] for row in base], columns=columns)
+    edited = st.data_editor(
+        frame,
+        key=f"{page}_editor_{preset}_{base.shape[0]}",
+        hide_index=True,
+        num_rows="fixed",
+        column_config={c: st.column_config.TextColumn(c, width="small") for c in columns},
+    )
+    values = kernels.validate_kernel(edited)
+    note = None
+    if st.toggle("Normalise by the sum (for blurs)", key=f"{page}_normalise"):
+        values, note = kernels.normalise_by_sum(values)
+    name = kernels.find_preset(values) or "custom"
+    return KernelChoice(values, name, note)
+
+
+def working_image(picked: PickedImage, page: str) -> filtering.WorkingImage:
+    """The picked image as one channel to filter, with a channel choice for colour images."""
+    channel = "Gray"
+    if not picked.is_digit:
+        channel = st.radio("Channel", filtering.CHANNELS, horizontal=True, key=f"{page}_channel")
+    work = filtering.working_image(picked.image, channel)
+    if work.resized:
+        height, width = work.original_size
+        st.caption(
+            f"Working on a {work.values.shape[1]}×{work.values.shape[0]} copy of the "
+            f"{width}×{height} image, so that every output pixel can be explained."
+        )
+    return work

@@ -9,7 +9,19 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 CORE = sorted(p for p in (REPO / "cnnviz").rglob("*.py") if p.parts[-2:] != ("cnnviz", "ui.py"))
-NO_TENSORFLOW = ("cnnviz.images", "cnnviz.data", "cnnviz.plots", "cnnviz.pixels", "cnnviz.ui")
+NO_TENSORFLOW = (
+    "cnnviz.images",
+    "cnnviz.data",
+    "cnnviz.plots",
+    "cnnviz.pixels",
+    "cnnviz.ui",
+    "cnnviz.kernels",
+    "cnnviz.convolution",
+    "cnnviz.pooling",
+    "cnnviz.downloads",
+    "cnnviz.digits",
+    "cnnviz.samples",
+)
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -52,12 +64,17 @@ def test_ui_module_does_not_import_tensorflow():
     assert out == "False False"
 
 
-def test_home_page_run_leaves_tensorflow_unimported():
+def test_running_every_page_leaves_tensorflow_unimported():
+    pages = ["app.py", *sorted(str(p.relative_to(REPO)) for p in (REPO / "pages").glob("*.py"))]
     out = run_python(
         "import sys\n"
         "from streamlit.testing.v1 import AppTest\n"
-        "at = AppTest.from_file('app.py', default_timeout=60).run()\n"
-        "assert not at.exception, at.exception\n"
-        "print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+        f"for page in {pages!r}:\n"
+        "    at = AppTest.from_file('app.py', default_timeout=120)\n"
+        "    if page != 'app.py':\n"
+        "        at.switch_page(page)\n"
+        "    at.run()\n"
+        "    assert not at.exception, (page, at.exception)\n"
+        "print(len(" + repr(pages) + "), 'tensorflow' in sys.modules, 'keras' in sys.modules)"
     )
-    assert out.splitlines()[-1] == "False False"
+    assert out.splitlines()[-1] == f"{len(pages)} False False"

@@ -15,8 +15,15 @@ TIMEOUT = 60
 
 
 def page_test(page: str) -> AppTest:
-    """An AppTest for a page of the app, by its path from the repository root."""
-    return AppTest.from_file(str(REPO / page), default_timeout=TIMEOUT)
+    """An AppTest of the app opened on one page (a path from the repository root).
+
+    The app is started from `app.py`, as `streamlit run app.py` does, so that links between
+    pages resolve as they do for a user.
+    """
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+    if page != "app.py":
+        at.switch_page(page)
+    return at
 
 
 def decode_arrays(value):

@@ -1,6 +1,6 @@
 import numpy as np
 
-from cnnviz import data, digits, images, pixels
+from cnnviz import data, digits, downloads, images, pixels
 from tests.app.conftest import canvas_state, chart, page_test, png_bytes
 
 HOME = "app.py"
@@ -113,7 +113,7 @@ def test_download_offline_says_so_and_keeps_the_sample(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     monkeypatch.setattr(data, "KERAS_FALLBACK_HOME", tmp_path / "fallback")
     monkeypatch.setattr(data, "DEBIAN_FASHION_DIR", tmp_path / "no-debian")
-    monkeypatch.setattr(data, "KERAS_ORIGIN", "http://127.0.0.1:9/")
+    monkeypatch.setattr(downloads, "KERAS_ORIGIN", "http://127.0.0.1:9/")
     at = page_test(HOME).run()
     at.button(key="picker_download_mnist").click().run()
     assert not at.exception

@@ -1,0 +1,42 @@
+"""Edit a kernel cell in the real data editor and watch the convolution output change."""
+
+import time
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def output_signature(page) -> str:
+    chart = page.locator(".stPlotlyChart").filter(has_text="Output").first
+    chart.wait_for()
+    return chart.evaluate(
+        "e => e.querySelector('.js-plotly-plot')?.data?.[0]?.z ? "
+        "JSON.stringify(e.querySelector('.js-plotly-plot').data[0].z) : ''"
+    )
+
+
+def test_editing_a_kernel_cell_changes_the_output(page, server_url):
+    page.goto(f"{server_url}/Convolution")
+    page.get_by_text("How output pixel").wait_for()
+    before = output_signature(page)
+    assert before
+
+    grid = page.locator("[data-testid=stDataFrame]").first
+    box = grid.bounding_box()
+    # The 3x3 editor: a header row, then three rows; double-click the centre cell.
+    row_height = box["height"] / 4
+    page.mouse.dblclick(box["x"] + box["width"] / 2, box["y"] + row_height * 2.5)
+    page.wait_for_timeout(500)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("9")
+    page.wait_for_timeout(300)
+    page.keyboard.press("Enter")
+    page.get_by_text("with the custom kernel").first.wait_for()
+
+    deadline = time.monotonic() + 20
+    after = output_signature(page)
+    while after == before and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+        after = output_signature(page)
+    assert after != before, "editing a kernel cell re-computes the output"
