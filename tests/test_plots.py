@@ -40,3 +40,46 @@ def test_image_figure_draws_gray_as_rgb_and_the_window_box():
 def test_image_figure_refuses_four_channels():
     with pytest.raises(ValueError, match="Received shape"):
         plots.image_figure(np.zeros((4, 4, 4), np.uint8))
+
+
+def test_smoothing_is_an_exponential_moving_average():
+    assert plots.smooth([1.0, 0.0, 0.0], weight=0.5) == [1.0, 0.5, 0.25]
+
+
+def test_training_curves_place_batches_between_epochs_and_show_the_gap():
+    batches = [
+        {"epoch": 1, "batch": b, "batches": 4, "loss": 2.0 - b / 4, "accuracy": 0.1 * b}
+        for b in range(4)
+    ]
+    epochs = [{"epoch": 1, "loss": 1.3, "accuracy": 0.5, "val_loss": 1.5, "val_accuracy": 0.4}]
+    figure = plots.training_curves(batches, epochs)
+    raw = figure.data[0]
+    assert list(raw.x) == [0.25, 0.5, 0.75, 1.0]
+    gap = [trace for trace in figure.data if trace.name == "gap"][0]
+    assert list(gap.y) == pytest.approx([0.2])
+
+
+def test_filter_grid_draws_every_filter_of_the_first_layer():
+    kernel = np.random.default_rng(0).normal(size=(3, 3, 1, 16))
+    figure = plots.filter_grid(kernel)
+    assert len(figure.data) == 16
+    np.testing.assert_allclose(np.asarray(figure.data[5].z), kernel[:, :, 0, 5], rtol=1e-6)
+    with pytest.raises(ValueError, match="Received"):
+        plots.filter_grid(np.zeros((3, 3, 16)))
+
+
+def test_confusion_matrix_and_gallery():
+    matrix = np.array([[5, 1], [0, 4]])
+    figure = plots.confusion_matrix(matrix, ["a", "b"])
+    np.testing.assert_array_equal(np.asarray(figure.data[0].z), matrix)
+    gallery = plots.image_gallery(np.zeros((3, 28, 28), np.uint8), ["x", "y", "z"])
+    assert len(gallery.data) == 3
+    assert [a.text for a in gallery.layout.annotations] == ["x", "y", "z"]
+
+
+def test_run_overlay_has_one_line_per_run():
+    figure = plots.run_overlay(
+        {"a": [{"epoch": 1, "val_accuracy": 0.5}], "b": [{"epoch": 1, "val_accuracy": 0.7}]}
+    )
+    assert [trace.name for trace in figure.data] == ["a", "b"]
+    assert list(figure.data[1].y) == [0.7]

@@ -1,55 +1,32 @@
-"""The only Streamlit module of cnnviz: cached loaders and the widgets pages share.
+"""The shared image picker: draw a digit, pick a dataset digit, upload a photo, or choose a
+built-in image; the choice is remembered across pages.
 
-Pages call these; the core modules they wrap never import Streamlit. Widget state that must
-survive a change of page (Streamlit forgets the state of widgets a page does not draw) is
-copied into plain session-state keys that start with `picker_saved_`.
+Widget state that must survive a change of page (Streamlit forgets the state of widgets a page
+does not draw) is copied into plain session-state keys that start with `picker_saved_`.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from cnnviz import data, digits, filtering, images, kernels
-
-SOURCES = ("Draw a digit", "Dataset digit", "Upload a photo", "Built-in image")
-CANVAS_SIZE = 280
-ANY_CLASS = "Any class"
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-# The lesson's path through the app: (page file, title, what it shows).
-LESSON_PATH = (
-    ("app.py", "How computers see", "an image is a grid of numbers from 0 to 255"),
-    ("pages/1_Convolution.py", "Convolution", "a small kernel slides over the image"),
-    ("pages/2_Pooling.py", "Pooling", "max and average pooling shrink a feature map"),
-    ("pages/3_Architecture.py", "Architecture", "layers, shapes and parameter counts"),
-    ("pages/4_Training.py", "Training", "train live, with and without regularisation"),
-    ("pages/5_Feature_maps.py", "Feature maps", "what every layer of a trained CNN sees"),
-    ("pages/6_Transfer_learning.py", "Transfer learning", "reuse a trained network"),
+from cnnviz import data, digits, images
+from cnnviz.ui.loaders import (
+    available_datasets,
+    cached_builtin_images,
+    cached_dataset,
+    cached_decode,
 )
 
+SOURCES = ("Draw a digit", "Dataset digit", "Upload a photo", "Built-in image")
 
-CUSTOM_KERNEL = "Custom"
+
+CANVAS_SIZE = 280
 
 
-@dataclass(frozen=True)
-class KernelChoice:
-    """The kernel a learner chose or typed, already validated.
-
-    Attributes:
-        values: float64 square array with an odd side.
-        name: The gallery name it matches, or "custom" once edited away from every preset.
-        note: A remark to show (why a kernel could not be normalised), or None.
-    """
-
-    values: np.ndarray
-    name: str
-    note: str | None
+ANY_CLASS = "Any class"
 
 
 @dataclass(frozen=True)
@@ -67,30 +44,6 @@ class PickedImage:
     name: str
     source: str
     is_digit: bool
-
-
-@st.cache_data(show_spinner="Loading the dataset…", max_entries=3)
-def cached_dataset(name: str) -> data.Dataset:
-    """`cnnviz.data.load_dataset`, loaded once per server."""
-    return data.load_dataset(name)
-
-
-@st.cache_data(show_spinner=False)
-def cached_builtin_images() -> dict[str, np.ndarray]:
-    """The built-in teaching images and sample photos, made once per server."""
-    return images.builtin_images()
-
-
-@st.cache_data(show_spinner="Decoding the image…", max_entries=8)
-def cached_decode(upload: bytes) -> np.ndarray:
-    """`cnnviz.images.load_image`, decoded once per distinct upload."""
-    return images.load_image(upload)
-
-
-@st.cache_data(show_spinner=False, ttl=60)
-def available_datasets() -> dict[str, str | None]:
-    """Which datasets can be loaded here: name -> None if available, else the reason."""
-    return data.available_datasets()
 
 
 def canvas_key() -> str:
@@ -312,108 +265,3 @@ def _builtin_image() -> PickedImage | None:
     name = st.selectbox("Built-in image", list(gallery), key=key, on_change=_save, args=(key,))
     _save(key)
     return PickedImage(gallery[name], name, SOURCES[3], is_digit=False)
-
-
-def position_slider(container, label: str, max_value: int, key: str) -> int:
-    """A 0..max_value slider whose remembered value is pulled back inside a new, smaller range.
-
-    A slider keeps its value when the image changes; without this, a window position past
-    the edge of a smaller image would be refused by Streamlit. With `max_value` 0 there is
-    nothing to choose and no slider is drawn.
-    """
-    if max_value <= 0:
-        st.session_state.pop(key, None)
-        return 0
-    if key in st.session_state:
-        st.session_state[key] = min(max(int(st.session_state[key]), 0), max_value)
-    return int(container.slider(label, 0, max_value, key=key))
-
-
-def step_position(page: str, shape: tuple[int, int]) -> None:
-    """Move `{page}_row`/`{page}_col` one output pixel on, in reading order, wrapping round."""
-    rows, cols = shape
-    row = int(st.session_state.get(f"{page}_row", 0))
-    col = int(st.session_state.get(f"{page}_col", 0)) + 1
-    if col >= cols:
-        row, col = (row + 1) % rows, 0
-    if rows > 1:
-        st.session_state[f"{page}_row"] = row
-    if cols > 1:
-        st.session_state[f"{page}_col"] = col
-
-
-def image_digest(image: np.ndarray) -> str:
-    """A short content hash of an array, to key caches and widgets by the image."""
-    return hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=8).hexdigest()
-
-
-def page_setup(title: str) -> None:
-    """Configure the page and draw the lesson's navigation in the sidebar.
-
-    Streamlit names the home page after its file ("app"); this navigation names every page
-    by what it teaches, in the lesson's order.
-    """
-    st.set_page_config(page_title=f"cnnviz: {title}", page_icon="🔢", layout="wide")
-    with st.sidebar:
-        st.markdown("**cnnviz**: how computers see, and how CNNs work")
-        for number, (page, name, _) in enumerate(LESSON_PATH):
-            if (REPO_ROOT / page).exists():
-                st.page_link(page, label=f"{number}. {name}" if number else name)
-
-
-def lesson_path() -> None:
-    """One line per page of the lesson that exists, each a link to it."""
-    for page, title, summary in LESSON_PATH[1:]:
-        if (REPO_ROOT / page).exists():
-            st.page_link(page, label=f"**{title}**: {summary}")
-
-
-def kernel_editor(page: str) -> KernelChoice:
-    """Pick a kernel from the lecture's gallery, then edit any cell of it in a grid.
-
-    Editing a preset turns it into "custom" at once. Cells are text, so that what a learner
-    types is checked by `kernels.validate_kernel`, whose message names the bad cell.
-
-    Raises:
-        kernels.KernelError: When a cell is empty, not a number or not finite.
-    """
-    names = [*kernels.KERNELS, CUSTOM_KERNEL]
-    preset = st.selectbox("Kernel", names, key=f"{page}_preset")
-    if preset == CUSTOM_KERNEL:
-        size = st.radio("Kernel size", (3, 5, 7), horizontal=True, key=f"{page}_size")
-        base = np.zeros((size, size))
-        base[size // 2, size // 2] = 1.0
-        st.caption("Start from the identity and type your own weights.")
-    else:
-        base = kernels.KERNELS[preset].values
-        st.caption(kernels.KERNELS[preset].description)
-    columns = [str(i + 1) for i in range(base.shape[1])]
-    frame = pd.DataFrame([[f"{value:g}" for value in row] for row in base], columns=columns)
-    edited = st.data_editor(
-        frame,
-        key=f"{page}_editor_{preset}_{base.shape[0]}",
-        hide_index=True,
-        num_rows="fixed",
-        column_config={c: st.column_config.TextColumn(c, width="small") for c in columns},
-    )
-    values = kernels.validate_kernel(edited)
-    note = None
-    if st.toggle("Normalise by the sum (for blurs)", key=f"{page}_normalise"):
-        values, note = kernels.normalise_by_sum(values)
-    name = kernels.find_preset(values) or "custom"
-    return KernelChoice(values, name, note)
-
-
-def working_image(picked: PickedImage, page: str) -> filtering.WorkingImage:
-    """The picked image as one channel to filter, with a channel choice for colour images."""
-    channel = "Gray"
-    if not picked.is_digit:
-        channel = st.radio("Channel", filtering.CHANNELS, horizontal=True, key=f"{page}_channel")
-    work = filtering.working_image(picked.image, channel)
-    if work.resized:
-        height, width = work.original_size
-        st.caption(
-            f"Working on a {work.values.shape[1]}×{work.values.shape[0]} copy of the "
-            f"{width}×{height} image, so that every output pixel can be explained."
-        )
-    return work

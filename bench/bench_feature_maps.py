@@ -1,0 +1,140 @@
+"""How fast every layer's output for one image is, as ratios to one compiled forward pass.
+
+Run from the repository root: `python bench/bench_feature_maps.py`. The lecture model is
+`assets/models/lecture.keras` when it exists, else `build_cnn(lecture_config())` with seeded
+random weights (the speed is the same). Each line gives the best of several interleaved runs
+(time.perf_counter) and the ratio to a named baseline, for one 28x28 image:
+
+- `feature_maps` through a `FeatureExtractor` (built once) against one compiled forward pass
+  (the model called inside `tf.function`): the target is a ratio of at most 2.
+- The same against `model.predict_on_batch`, Keras's own one-batch call.
+- The tutorial approach, one sub-model `predict` per layer (sub-models built beforehand, so
+  only the passes count), against `feature_maps`: the speed-up.
+- `EngineClient.layer_outputs`, the app's path (a request to the engine process and the
+  pickled reply), against `feature_maps` in this process and against the forward pass.
+- Activation maximisation of conv2d_2's 32 filters (64 steps): `maximise_all`'s one batch
+  against one `activation_maximisation` per filter, and the engine's second, cached, answer
+  against its first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from cnnviz.activations import FeatureExtractor, feature_maps  # noqa: E402
+from cnnviz.attribution import activation_maximisation, maximise_all  # noqa: E402
+from cnnviz.engine import EngineClient  # noqa: E402
+from cnnviz.models import build_cnn, lecture_config  # noqa: E402
+
+REPEATS = 200
+LAYER = "conv2d_2"
+TARGET = 2.0
+
+
+def lecture_model() -> tuple[keras.Model, str]:
+    path = ROOT / "assets" / "models" / "lecture.keras"
+    if path.is_file():
+        return keras.saving.load_model(path, compile=False), str(path.relative_to(ROOT))
+    keras.utils.set_random_seed(0)
+    return build_cnn(lecture_config()), "build_cnn(lecture_config()), random weights"
+
+
+def best_times(functions: dict[str, Callable[[], object]], repeats: int = REPEATS):
+    """Best wall-clock time of each function, in seconds, over interleaved rounds after a
+    warm-up round (so drifts in machine load favour none of them)."""
+    best = dict.fromkeys(functions, float("inf"))
+    for round_number in range(repeats + 1):
+        for name, function in functions.items():
+            start = time.perf_counter()
+            function()
+            elapsed = time.perf_counter() - start
+            if round_number:
+                best[name] = min(best[name], elapsed)
+    return best
+
+
+def ratio_line(label: str, seconds: float, baseline: str, baseline_seconds: float, target=None):
+    ratio = seconds / baseline_seconds
+    goal = f" (target <= {target:g})" if target is not None else ""
+    return (
+        f"{label}: {seconds * 1000:.3f} ms, {baseline} {baseline_seconds * 1000:.3f} ms, "
+        f"ratio {ratio:.2f}{goal}"
+    )
+
+
+def main() -> None:
+    model, source = lecture_model()
+    image = np.random.default_rng(0).random((28, 28), dtype=np.float32)
+    batch = image[np.newaxis, ..., np.newaxis]
+    signature = [tf.TensorSpec((None, 28, 28, 1), tf.float32)]
+    forward = tf.function(lambda x: model(x, training=False), input_signature=signature)
+    extractor = FeatureExtractor(model)
+    sub_models = [keras.Model(model.inputs[0], layer.output) for layer in model.layers]
+    times = best_times(
+        {
+            "forward": lambda: forward(batch).numpy(),
+            "predict_on_batch": lambda: model.predict_on_batch(batch),
+            "feature_maps": lambda: feature_maps(extractor, image),
+        }
+    )
+    tutorial = best_times(
+        {"tutorial": lambda: [m.predict(batch, verbose=0) for m in sub_models]}, repeats=10
+    )["tutorial"]
+    print(f"lecture model: {source}; {len(model.layers)} layers; one 28x28 image", flush=True)
+    print(ratio_line("feature_maps", times["feature_maps"], "compiled forward pass",
+                     times["forward"], TARGET))  # fmt: skip
+    print(ratio_line("feature_maps", times["feature_maps"], "predict_on_batch",
+                     times["predict_on_batch"]))  # fmt: skip
+    print(ratio_line(f"one sub-model predict per layer ({len(sub_models)})", tutorial,
+                     "feature_maps", times["feature_maps"])
+          + f" (feature_maps is {tutorial / times['feature_maps']:.0f}x faster)")  # fmt: skip
+    with tempfile.TemporaryDirectory() as directory:
+        models, empty = Path(directory) / "models", Path(directory) / "bundled"
+        models.mkdir(), empty.mkdir()
+        model.save(models / "lecture.keras")
+        (models / "lecture.json").write_text(json.dumps({"bench": True}))
+        engine = EngineClient.start(models_dir=models, bundled_dir=empty)
+        try:
+            engine.layer_outputs("lecture", image)  # load and trace once
+            remote = best_times({"engine": lambda: engine.layer_outputs("lecture", image)})
+            first, cached = (timed(lambda: engine.activation_maximisation("lecture", LAYER))
+                             for _ in range(2))  # fmt: skip
+        finally:
+            engine.close()
+    print(ratio_line("EngineClient.layer_outputs", remote["engine"], "feature_maps in-process",
+                     times["feature_maps"]))  # fmt: skip
+    print(ratio_line("EngineClient.layer_outputs", remote["engine"], "compiled forward pass",
+                     times["forward"]))  # fmt: skip
+    batched = timed(lambda: maximise_all(model, LAYER, steps=64))
+    filters = model.get_layer(LAYER).filters
+    one_by_one = timed(
+        lambda: [activation_maximisation(model, LAYER, i, steps=64) for i in range(filters)]
+    )
+    print(ratio_line(f"maximise_all {LAYER} ({filters} filters, 64 steps)", batched,
+                     "one activation_maximisation per filter", one_by_one))  # fmt: skip
+    print(ratio_line("engine activation_maximisation, asked again (cached)", cached,
+                     "first request", first))  # fmt: skip
+
+
+def timed(function: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    main()

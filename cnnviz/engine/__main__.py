@@ -1,0 +1,68 @@
+"""Run the model engine: `python -m cnnviz.engine [--address host:port] [--models-dir DIR] ...`.
+
+The client (`EngineClient.start`) launches this with the secret key in the environment variable
+`CNNVIZ_ENGINE_AUTHKEY` (hex), never on the command line. The engine writes one line,
+`READY <address>`, to stdout once it listens; everything after goes to stderr (the log).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from cnnviz.engine.protocol import AUTHKEY_ENV, PARENT_PID_ENV
+from cnnviz.engine.server import EngineConfig, EngineServer
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options, with the environment's defaults."""
+    parser = argparse.ArgumentParser(prog="python -m cnnviz.engine", description=__doc__)
+    parser.add_argument("--address", help="listen on loopback TCP host:port, not a Unix socket")
+    parser.add_argument("--models-dir", default=os.environ.get("CNNVIZ_MODELS_DIR"))
+    parser.add_argument("--bundled-dir", help="directory of bundled models (assets/models)")
+    parser.add_argument("--max-jobs", type=int, default=os.environ.get("CNNVIZ_MAX_JOBS", 1))
+    parser.add_argument("--lease-seconds", type=float, default=30.0)
+    args = parser.parse_args(argv)
+    if args.max_jobs < 1:
+        parser.error(f"--max-jobs must be at least 1. Received {args.max_jobs}.")
+    if args.lease_seconds <= 0:
+        parser.error(f"--lease-seconds must be more than 0. Received {args.lease_seconds}.")
+    if args.address is not None:
+        host, _, port = args.address.rpartition(":")
+        if not host or not port.isdigit():
+            parser.error(f"--address must look like 127.0.0.1:8765. Received {args.address!r}.")
+        args.address = (host, int(port))
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Start the engine and serve until SIGTERM or the parent's death."""
+    args = parse_args(argv)
+    try:
+        authkey = bytes.fromhex(os.environ.pop(AUTHKEY_ENV, ""))
+    except ValueError:
+        authkey = b""
+    if len(authkey) < 16:
+        sys.exit(f"Set {AUTHKEY_ENV} to a secret of at least 16 bytes, in hex.")
+    # Keep stdout for the READY line only; anything printed later lands in the log (stderr),
+    # so the engine can never block on a pipe that nobody reads.
+    ready_fd = os.dup(1)
+    os.dup2(2, 1)
+
+    defaults = EngineConfig()
+    parent = os.environ.pop(PARENT_PID_ENV, "")
+    config = EngineConfig(
+        bundled_dir=Path(args.bundled_dir) if args.bundled_dir else defaults.bundled_dir,
+        models_dir=Path(args.models_dir) if args.models_dir else defaults.models_dir,
+        max_jobs=args.max_jobs,
+        lease_seconds=args.lease_seconds,
+        address=args.address,
+        parent_pid=int(parent) if parent.isdigit() else None,
+    )
+    EngineServer(config, authkey).serve(ready_fd)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""Job kinds and the worker process that runs one job.
+
+A job function has the signature `run_job(params, report, should_stop) -> dict`: `report`
+sends a progress event (a small dict) to the engine, `should_stop()` turns True once a stop was
+asked, and the returned dict is the job's result. Kinds are import paths resolved in the worker,
+so the engine never imports what a job needs (TensorFlow for training).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+import time
+import traceback
+from collections.abc import Callable
+
+JOB_KINDS = {"train": "cnnviz.training:run_job", "sleep": "cnnviz.engine.jobs:sleep_job"}
+_PARENT_CHECK_SECONDS = 0.5
+_SLEEP_SLICE_SECONDS = 0.02
+
+
+def check_kind(kind) -> str:
+    """`kind` if `JOB_KINDS` has it, else a ValueError naming the kinds there are."""
+    if not isinstance(kind, str) or kind not in JOB_KINDS:
+        available = ", ".join(sorted(JOB_KINDS))
+        raise ValueError(f"Unknown job kind {kind!r}. Available: {available}.")
+    return kind
+
+
+def resolve_job(kind: str) -> Callable[[dict, Callable[[dict], None], Callable[[], bool]], dict]:
+    """The job function registered for `kind` in `JOB_KINDS`, imported now.
+
+    Raises:
+        ValueError: If `kind` is not registered.
+    """
+    module, _, name = JOB_KINDS[check_kind(kind)].partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def sleep_job(params: dict, report: Callable[[dict], None], should_stop: Callable[[], bool]):
+    """A test job: `steps` steps of `seconds` each, reporting `{"step": i}` after each one.
+
+    Args:
+        params: `steps` (int, default 10), `seconds` per step (default 0.1), `busy` (bool:
+            spin the CPU instead of sleeping), `ignore_stop` (bool: never look at
+            `should_stop`, so the engine has to terminate the worker) and `fail` (a message:
+            raise RuntimeError with it after the last step).
+        report: Sends one progress event to the engine.
+        should_stop: True once a stop was asked; checked every 20 ms.
+
+    Returns:
+        `{"steps": steps done, "stopped": bool}`.
+
+    Raises:
+        ValueError: If `steps` or `seconds` is not a number of at least 0.
+        RuntimeError: With the `fail` message, when one is given.
+    """
+    steps, seconds = params.get("steps", 10), params.get("seconds", 0.1)
+    for name, value in (("steps", steps), ("seconds", seconds)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ValueError(f"`{name}` must be a number of at least 0. Received {value!r}.")
+    for step in range(int(steps)):
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            if should_stop() and not params.get("ignore_stop"):
+                return {"steps": step, "stopped": True}
+            if not params.get("busy"):
+                time.sleep(min(left, _SLEEP_SLICE_SECONDS))
+        report({"step": step + 1})
+    if params.get("fail"):
+        raise RuntimeError(str(params["fail"]))
+    return {"steps": int(steps), "stopped": False}
+
+
+def error_message(error: BaseException) -> str:
+    """A one-line message for a failed job: a ValueError's own words, else type and message."""
+    if isinstance(error, ValueError):
+        return str(error) or type(error).__name__
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+def run_worker(kind: str, params: dict, connection, stop_event, parent_pid: int) -> None:
+    """Run one job in this (worker) process, sending its events and outcome to the engine.
+
+    Messages are `("event", dict)`, then `("result", dict)` or `("error", message)`. The
+    traceback of a failure goes to stderr (the engine's log), the message to the engine.
+    """
+    _exit_with_parent(parent_pid)
+    lock = threading.Lock()
+
+    def report(event: dict) -> None:
+        if not isinstance(event, dict):
+            raise TypeError(f"A progress event must be a dict. Received {type(event).__name__}.")
+        with lock:
+            connection.send(("event", event))
+
+    try:
+        result = resolve_job(kind)(params, report, stop_event.is_set)
+        if result is not None and not isinstance(result, dict):
+            raise TypeError(f"A job must return a dict. Received {type(result).__name__}.")
+        with lock:
+            connection.send(("result", result))
+    except Exception as error:
+        traceback.print_exc()
+        try:
+            with lock:
+                connection.send(("error", error_message(error)))
+        except OSError:
+            pass  # The engine is gone; there is nobody to tell.
+    finally:
+        connection.close()
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """End this process as soon as the engine that started it is gone."""
+
+    def watch():
+        while os.getppid() == parent_pid:
+            time.sleep(_PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-engine", daemon=True).start()

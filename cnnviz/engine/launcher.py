@@ -1,0 +1,146 @@
+"""Launching the model engine as its own program, `python -m cnnviz.engine`.
+
+The engine is started with `subprocess.Popen` (never `multiprocessing` from the Streamlit
+process, which runs pages as `__main__`), gets its secret key through the environment, and
+announces its address with one `READY <address>` line on stdout. This module imports neither
+TensorFlow nor Keras.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from cnnviz.engine.protocol import AUTHKEY_ENV, PARENT_PID_ENV, EngineError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """How to launch the engine (None: the engine's default, or its environment variable).
+
+    Attributes:
+        models_dir: Saved training runs (`CNNVIZ_MODELS_DIR`, else `<repo>/models`).
+        bundled_dir: Bundled models (default `<repo>/assets/models`).
+        max_jobs: Jobs running at once, server-wide (`CNNVIZ_MAX_JOBS`, else 1).
+        lease_seconds: A job whose session stops polling this long is stopped (default 30).
+        address: `"host:port"` for loopback TCP; None for a Unix socket in a private directory.
+        log_path: File the engine's output is appended to; None discards it.
+        timeout: Seconds to wait for the engine to listen.
+        request_timeout: Seconds to wait for any one answer.
+    """
+
+    models_dir: str | Path | None = None
+    bundled_dir: str | Path | None = None
+    max_jobs: int | None = None
+    lease_seconds: float | None = None
+    address: str | None = None
+    log_path: str | Path | None = None
+    timeout: float = 60.0
+    request_timeout: float = 600.0
+
+    def __post_init__(self):
+        whole = isinstance(self.max_jobs, int) and not isinstance(self.max_jobs, bool)
+        if self.max_jobs is not None and not (whole and self.max_jobs >= 1):
+            raise ValueError(
+                f"`max_jobs` must be a whole number of at least 1. Received {self.max_jobs!r}."
+            )
+        for name in ("lease_seconds", "timeout", "request_timeout"):
+            value = getattr(self, name)
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if value is not None and not (number and value > 0):
+                raise ValueError(
+                    f"`{name}` must be a number of seconds above 0. Received {value!r}."
+                )
+        if self.address is not None:
+            host, _, port = str(self.address).rpartition(":")
+            if not (isinstance(self.address, str) and host and port.isdigit()):
+                raise ValueError(
+                    "`address` must look like '127.0.0.1:8765' (port 0: any free port). "
+                    f"Received {self.address!r}."
+                )
+
+    def command(self) -> list[str]:
+        """The engine's command line (no secrets on it)."""
+        command = [sys.executable, "-m", "cnnviz.engine"]
+        for flag, value in (
+            ("--models-dir", self.models_dir),
+            ("--bundled-dir", self.bundled_dir),
+            ("--max-jobs", self.max_jobs),
+            ("--lease-seconds", self.lease_seconds),
+            ("--address", self.address),
+        ):
+            if value is not None:
+                is_path = isinstance(value, Path) or flag.endswith("-dir")
+                command += [flag, str(Path(value).resolve()) if is_path else str(value)]
+        return command
+
+
+class EngineProcess:
+    """The running engine: its process, address and key (replaced on restart)."""
+
+    def __init__(self, options: EngineOptions):
+        self.options = options
+        self.authkey = os.urandom(32)
+        env = {**os.environ, AUTHKEY_ENV: self.authkey.hex(), PARENT_PID_ENV: str(os.getpid())}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+        log = open(options.log_path, "ab") if options.log_path else subprocess.DEVNULL  # noqa: SIM115
+        try:
+            self.process = subprocess.Popen(
+                options.command(), cwd=REPO, env=env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=log,
+            )  # fmt: skip
+        finally:
+            if log is not subprocess.DEVNULL:
+                log.close()
+        try:
+            self.address = read_ready_line(self.process, options)
+        except BaseException:
+            self.terminate()
+            raise
+        finally:
+            self.process.stdout.close()
+
+    def terminate(self) -> None:
+        """Stop the engine (SIGTERM, then SIGKILL after 5 s) and remove its socket directory."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        address = getattr(self, "address", None)
+        if isinstance(address, str) and Path(address).parent.name.startswith("cnnviz-engine-"):
+            shutil.rmtree(Path(address).parent, ignore_errors=True)
+
+
+def read_ready_line(process: subprocess.Popen, options: EngineOptions):
+    """Wait for `READY <address>` on the engine's stdout; the address as `Client` takes it."""
+    deadline, line = time.monotonic() + options.timeout, b""
+    while not line.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise EngineError(f"The model engine did not start within {options.timeout:g} s.")
+        readable, _, _ = select.select([process.stdout], [], [], min(left, 0.5))
+        chunk = os.read(process.stdout.fileno(), 4096) if readable else b""
+        if readable and not chunk:
+            hint = f" See {options.log_path}." if options.log_path else ""
+            code = process.wait(5)
+            raise EngineError(f"The model engine exited (code {code}) before it was ready.{hint}")
+        line += chunk
+    text = line.decode().strip()
+    if not text.startswith("READY "):
+        raise EngineError(f"The model engine said {text!r} instead of 'READY <address>'.")
+    address = text.removeprefix("READY ")
+    if address.startswith("/"):
+        return address
+    host, _, port = address.rpartition(":")
+    return (host, int(port))

@@ -1,0 +1,158 @@
+"""What the engine and its clients say to each other: requests, replies, results and errors.
+
+A request is a tuple `(PROTOCOL_VERSION, method, kwargs)`; the engine replies `("ok", result)`
+or `("error", error_type_name, message)`. Results are NumPy arrays, plain Python values and the
+dataclasses below. This module imports neither TensorFlow nor Keras, so the Streamlit process can
+unpickle every reply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+# 2: LayerOutput.config; activation_maximisation, grad_cam and saliency.
+PROTOCOL_VERSION = 2
+# The engine reads its secret key (hex) and the pid to watch from these, never its command line.
+AUTHKEY_ENV = "CNNVIZ_ENGINE_AUTHKEY"
+PARENT_PID_ENV = "CNNVIZ_ENGINE_PARENT_PID"
+JOB_STATES = ("queued", "running", "finished", "stopped", "failed")
+ACTIVE_JOB_STATES = ("queued", "running")
+RESTART_MESSAGE = "The model engine had stopped and was restarted."
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """The engine's answer to `ping`: who it is, how busy it is, where its models are.
+
+    `models_dir` is where saved runs are served from: the place to save new ones.
+    """
+
+    pid: int
+    protocol_version: int
+    tensorflow_version: str
+    uptime_seconds: float
+    models_loaded: list[str]
+    jobs_running: int
+    jobs_queued: int
+    max_jobs: int
+    models_dir: str
+    bundled_dir: str
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A model the engine can serve: a bundled one (assets) or a saved training run."""
+
+    name: str
+    source: Literal["bundled", "saved"]
+    path: str
+    manifest: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LayerOutput:
+    """One layer's output for one image (no batch axis), with its weights and settings.
+
+    `kind` is the Keras class name (`Conv2D`, `BatchNormalization`, ...); `weights` holds the
+    layer's arrays by name (`kernel`, `bias`, `gamma`, `beta`, `moving_mean`,
+    `moving_variance`); `config` its plain settings from `get_config()` (`strides`, `padding`,
+    `activation`, `epsilon`, `pool_size`, ...), enough to redo the layer's arithmetic.
+    """
+
+    name: str
+    kind: str
+    output: np.ndarray
+    weights: dict[str, np.ndarray] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+# The name the views use: one list of these, from one forward pass, feeds every view.
+LayerActivation = LayerOutput
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """A job as the engine sees it.
+
+    `events` holds the progress events numbered from the `since` asked for; `event_count` is the
+    number reported so far, the `since` to pass next time. `queue_position` counts from 1 while
+    the job waits, else it is None.
+    """
+
+    id: str
+    kind: str
+    session: str
+    state: Literal["queued", "running", "finished", "stopped", "failed"]
+    queue_position: int | None
+    events: list[dict]
+    event_count: int
+    result: dict | None
+    error: str | None
+    params: dict = field(default_factory=dict)
+    submitted_at: float | None = None
+    started_at: float | None = None
+    ended_at: float | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether the job is still queued or running."""
+        return self.state in ACTIVE_JOB_STATES
+
+
+class EngineError(RuntimeError):
+    """The engine failed: it could not start, crashed, or hit an unexpected error."""
+
+
+class ProtocolMismatchError(EngineError):
+    """The engine speaks another protocol version than this client."""
+
+
+class UnknownModel(ValueError):  # noqa: N818 (the protocol's names)
+    """No model has the requested name."""
+
+
+class UnknownJob(ValueError):  # noqa: N818 (the protocol's names)
+    """No job has the requested id (it expired, or the engine restarted since)."""
+
+
+class JobRefused(ValueError):  # noqa: N818 (the protocol's names)
+    """The job was not accepted, for example because its session already has one."""
+
+
+class EngineRestarted(RuntimeWarning):
+    """Notice (not raised) that the engine had died and was restarted: see `restart_notice`."""
+
+    def __init__(self, message: str = RESTART_MESSAGE):
+        super().__init__(message)
+
+
+# Engine-side errors that reach the caller as themselves; anything else becomes EngineError.
+USER_ERRORS: dict[str, type[Exception]] = {
+    "ValueError": ValueError,
+    "UnknownModel": UnknownModel,
+    "UnknownJob": UnknownJob,
+    "JobRefused": JobRefused,
+    "ProtocolMismatchError": ProtocolMismatchError,
+}
+
+
+def error_reply(error: BaseException) -> tuple[str, str, str]:
+    """The reply for an exception raised while serving a request.
+
+    ValueErrors the client does not know by name (say an `ImageError`) travel as plain
+    ValueErrors, so they still reach the page as user errors.
+    """
+    name = type(error).__name__
+    if isinstance(error, ValueError) and name not in USER_ERRORS:
+        name = "ValueError"
+    return ("error", name, str(error))
+
+
+def error_from_reply(type_name: str, message: str) -> Exception:
+    """The exception a client raises for an `("error", type_name, message)` reply."""
+    if type_name in USER_ERRORS:
+        return USER_ERRORS[type_name](message)
+    return EngineError(f"The model engine failed: {type_name}: {message}")

@@ -1,0 +1,274 @@
+"""The engine's job runner: a FIFO queue, a cap on running jobs, one worker process per job.
+
+Each job runs in its own spawned process, so a training epoch never blocks a prediction. A
+session has at most one job queued or running; its polls renew a lease, and a job whose session
+stops polling for `lease_seconds` is stopped. Memory stays bounded: the last `keep_finished`
+ended jobs are kept, and each job keeps its last `MAX_EVENTS` events.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import pickle
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from cnnviz.engine.jobs import check_kind, run_worker
+from cnnviz.engine.protocol import ACTIVE_JOB_STATES, JobRefused, JobStatus, UnknownJob
+
+MAX_EVENTS = 10_000
+STOP_GRACE_SECONDS = 1.0
+_TICK_SECONDS = 0.05
+
+
+@dataclass(eq=False)
+class _Job:
+    id: str
+    kind: str
+    session: str
+    params: dict
+    state: str = "queued"
+    events: deque = field(default_factory=lambda: deque(maxlen=MAX_EVENTS))
+    event_count: int = 0
+    result: dict | None = None
+    error: str | None = None
+    submitted_at: float = field(default_factory=time.time)
+    started_at: float | None = None
+    ended_at: float | None = None
+    process: multiprocessing.Process | None = None
+    stop_event: object = None
+    stop_asked_at: float | None = None
+
+
+class JobManager:
+    """Queue, run, watch and stop jobs.
+
+    Args:
+        max_jobs: How many jobs may run at once, server-wide.
+        lease_seconds: How long a session may go without polling before its job is stopped.
+        keep_finished: How many ended jobs to remember.
+    """
+
+    def __init__(self, max_jobs: int = 1, lease_seconds: float = 30.0, keep_finished: int = 50):
+        self.max_jobs, self.lease_seconds, self.keep_finished = (
+            max_jobs,
+            lease_seconds,
+            keep_finished,
+        )
+        self._context = multiprocessing.get_context("spawn")
+        self._jobs: dict[str, _Job] = {}
+        self._queue: deque[_Job] = deque()
+        self._leases: dict[str, float] = {}
+        self._lock = threading.Lock()
+        threading.Thread(target=self._watch, name="watch-jobs", daemon=True).start()
+
+    def submit(self, kind: str, params: dict, session: str) -> str:
+        """Queue a job for `session` and return its id.
+
+        Raises:
+            ValueError: If `kind` is unknown, `params` is not a picklable dict or `session`
+                is not a non-empty string.
+            JobRefused: If `session` already has a job queued or running.
+        """
+        _check_submission(kind, params, session)
+        with self._lock:
+            active = [job for job in self._jobs.values() if job.session == session]
+            active = [job for job in active if job.state in ACTIVE_JOB_STATES]
+            if active:
+                raise JobRefused(
+                    f"This session already has a {active[0].kind} job {active[0].state} "
+                    f"(id {active[0].id}). Stop it or wait for it to end before starting another."
+                )
+            job = _Job(secrets.token_hex(6), kind, session, dict(params))
+            self._jobs[job.id] = job
+            self._queue.append(job)
+            self._leases[session] = time.monotonic()
+            self._schedule()
+            return job.id
+
+    def status(self, job_id: str, since: int = 0) -> JobStatus:
+        """The job's status with its events from index `since` on; renews its session's lease.
+
+        Raises:
+            UnknownJob: If no job has this id.
+            ValueError: If `since` is not a whole number of at least 0.
+        """
+        if isinstance(since, bool) or not isinstance(since, int) or since < 0:
+            raise ValueError(f"`since` must be a whole number of at least 0. Received {since!r}.")
+        with self._lock:
+            job = self._get(job_id)
+            self._leases[job.session] = time.monotonic()
+            return self._snapshot(job, since)
+
+    def stop(self, job_id: str) -> None:
+        """Ask a job to stop: a queued one ends now, a running one within about a second.
+
+        Raises:
+            UnknownJob: If no job has this id.
+        """
+        with self._lock:
+            self._stop(self._get(job_id))
+
+    def list(self, session: str | None = None) -> list[JobStatus]:
+        """Every job (or `session`'s, renewing its lease), oldest first, without events."""
+        with self._lock:
+            if session is not None:
+                self._leases[session] = time.monotonic()
+            jobs = [job for job in self._jobs.values() if session in (None, job.session)]
+            return [self._snapshot(job, job.event_count) for job in jobs]
+
+    def counts(self) -> tuple[int, int]:
+        """How many jobs are running and how many wait."""
+        with self._lock:
+            return self._running_count(), len(self._queue)
+
+    def shutdown(self) -> None:
+        """Terminate every worker (the engine is exiting)."""
+        with self._lock:
+            workers = [job.process for job in self._jobs.values() if job.state == "running"]
+        for process in workers:
+            process.terminate()
+        for process in workers:
+            process.join(STOP_GRACE_SECONDS)
+            if process.is_alive():
+                process.kill()
+
+    def _get(self, job_id) -> _Job:
+        if job_id not in self._jobs:
+            raise UnknownJob(
+                f"No job with id {job_id!r}. It may have ended long ago, or the engine restarted."
+            )
+        return self._jobs[job_id]
+
+    def _snapshot(self, job: _Job, since: int) -> JobStatus:
+        first_kept = job.event_count - len(job.events)
+        events = list(itertools.islice(job.events, max(since - first_kept, 0), None))
+        position = self._queue.index(job) + 1 if job.state == "queued" else None
+        return JobStatus(
+            job.id, job.kind, job.session, job.state, position, events, job.event_count,
+            job.result, job.error, job.params, job.submitted_at, job.started_at, job.ended_at,
+        )  # fmt: skip
+
+    def _schedule(self) -> None:
+        """Start queued jobs while fewer than `max_jobs` run. Call with the lock held."""
+        while self._queue and self._running_count() < self.max_jobs:
+            job = self._queue.popleft()
+            try:
+                self._start(job)
+            except Exception as error:
+                self._end(job, "failed", f"The job's worker could not start: {error}")
+
+    def _running_count(self) -> int:
+        return sum(job.state == "running" for job in self._jobs.values())
+
+    def _start(self, job: _Job) -> None:
+        reader, writer = self._context.Pipe(duplex=False)
+        job.stop_event = self._context.Event()
+        job.process = self._context.Process(
+            target=run_worker,
+            args=(job.kind, job.params, writer, job.stop_event, os.getpid()),
+            name=f"cnnviz-job-{job.id}",
+        )
+        job.process.start()
+        writer.close()
+        job.state, job.started_at = "running", time.time()
+        threading.Thread(target=self._follow, args=(job, reader), daemon=True).start()
+
+    def _follow(self, job: _Job, reader) -> None:
+        """Collect a running job's messages until its worker exits, then record how it ended."""
+        outcome = None
+        while True:
+            try:
+                if not reader.poll(0.2):
+                    # A worker that just exited may have sent its result after the poll.
+                    if job.process.is_alive() or reader.poll(0):
+                        continue
+                    break
+                message, payload = reader.recv()
+            except (EOFError, OSError):
+                break
+            with self._lock:
+                if message == "event":
+                    job.events.append(payload)
+                    job.event_count += 1
+                else:
+                    outcome = (message, payload)
+        reader.close()
+        job.process.join()
+        with self._lock:
+            if job.stop_asked_at is not None:
+                self._end(job, "stopped", job.error, outcome)
+            elif outcome is None:
+                code = job.process.exitcode
+                self._end(job, "failed", f"The job's worker exited unexpectedly (code {code}).")
+            elif outcome[0] == "error":
+                self._end(job, "failed", outcome[1])
+            else:
+                self._end(job, "finished", None, outcome)
+            self._schedule()
+
+    def _end(self, job: _Job, state: str, error: str | None, outcome=None) -> None:
+        job.state, job.error, job.ended_at = state, error, time.time()
+        if outcome is not None and outcome[0] == "result":
+            job.result = outcome[1]
+        # Dropping the worker's handles lets its semaphores be released now, not at exit.
+        job.process, job.stop_event = None, None
+        self._forget_old()
+
+    def _stop(self, job: _Job, reason: str | None = None) -> None:
+        if job.state == "queued":
+            self._queue.remove(job)
+            self._end(job, "stopped", reason)
+        elif job.state == "running" and job.stop_asked_at is None:
+            job.stop_asked_at, job.error = time.monotonic(), reason
+            job.stop_event.set()
+
+    def _forget_old(self) -> None:
+        ended = [job for job in self._jobs.values() if job.state not in ACTIVE_JOB_STATES]
+        ended.sort(key=lambda job: job.ended_at)
+        for job in ended[: max(len(ended) - self.keep_finished, 0)]:
+            del self._jobs[job.id]
+        sessions = {job.session for job in self._jobs.values()}
+        for session in [s for s in self._leases if s not in sessions]:
+            del self._leases[session]
+
+    def _watch(self) -> None:
+        """Stop jobs whose session went quiet; terminate workers that ignore a stop."""
+        while True:
+            time.sleep(_TICK_SECONDS)
+            with self._lock:
+                now = time.monotonic()
+                for job in list(self._jobs.values()):
+                    quiet = now - self._leases.get(job.session, now)
+                    if job.state in ACTIVE_JOB_STATES and quiet > self.lease_seconds:
+                        quiet_for = f"{self.lease_seconds:g} s"
+                        self._stop(
+                            job, f"Stopped because its session stopped polling for {quiet_for}."
+                        )
+                    if job.stop_asked_at is not None and job.process is not None:
+                        self._enforce_stop(job, now - job.stop_asked_at)
+
+    @staticmethod
+    def _enforce_stop(job: _Job, waited: float) -> None:
+        """Terminate a worker still running a second after the stop, kill it after two."""
+        if waited > 2 * STOP_GRACE_SECONDS:
+            job.process.kill()
+        elif waited > STOP_GRACE_SECONDS:
+            job.process.terminate()
+
+
+def _check_submission(kind, params, session) -> None:
+    check_kind(kind)  # only the worker imports a job's function (training imports TensorFlow)
+    if not isinstance(params, dict):
+        raise ValueError(f"Job `params` must be a dict. Received {type(params).__name__}.")
+    try:
+        pickle.dumps(params)
+    except Exception as error:
+        raise ValueError(f"Job `params` must be plain values that can be sent: {error}") from error
+    if not isinstance(session, str) or not session:
+        raise ValueError(f"`session` must be a non-empty string. Received {session!r}.")

@@ -1,0 +1,199 @@
+"""The engine process: listens for clients, serves each connection in its own thread.
+
+TensorFlow is imported on the first model request (through `cnnviz.engine.store`), so the
+engine answers `ping` and runs jobs at once. The engine exits on SIGTERM, on SIGINT and when
+the process that started it dies, taking its job workers with it.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from multiprocessing import AuthenticationError, connection
+from pathlib import Path
+
+from cnnviz.engine.catalog import BUNDLED_DIR, DEFAULT_MODELS_DIR, ModelCatalog
+from cnnviz.engine.protocol import (
+    PROTOCOL_VERSION,
+    EngineInfo,
+    ProtocolMismatchError,
+    error_reply,
+)
+from cnnviz.engine.scheduler import JobManager
+
+_PARENT_CHECK_SECONDS = 0.5
+_BACKLOG = 64
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """How an engine is set up (see `python -m cnnviz.engine --help`)."""
+
+    bundled_dir: Path = BUNDLED_DIR
+    models_dir: Path = DEFAULT_MODELS_DIR
+    max_jobs: int = 1
+    lease_seconds: float = 30.0
+    address: tuple[str, int] | None = None  # None: a Unix socket in a private directory
+    parent_pid: int | None = None
+
+
+class EngineServer:
+    """Answers requests `(version, method, kwargs)` with `("ok", result)` or an error reply.
+
+    Args:
+        config: Directories, job limits, address and the parent to watch.
+        authkey: The secret every client must prove it knows.
+    """
+
+    def __init__(self, config: EngineConfig, authkey: bytes):
+        self.config, self._authkey = config, authkey
+        self.jobs = JobManager(config.max_jobs, config.lease_seconds)
+        self.catalog = ModelCatalog(config.bundled_dir, config.models_dir)
+        self._store = None
+        self._store_lock = threading.Lock()
+        self._started = time.monotonic()
+        self._socket_dir: str | None = None
+        self._methods = {
+            "ping": self.ping,
+            "list_models": self.catalog.list_models,
+            "predict": lambda model, images: self.store().predict(model, images),
+            "layer_outputs": lambda model, image: self.store().layer_outputs(model, image),
+            "activation_maximisation": lambda model, layer, steps=64, seed=0: (
+                self.store().activation_maximisation(model, layer, steps, seed)
+            ),
+            "grad_cam": lambda model, image, class_index=None: self.store().grad_cam(
+                model, image, class_index
+            ),
+            "saliency": lambda model, image, class_index=None, smoothgrad=0: self.store().saliency(
+                model, image, class_index, smoothgrad
+            ),
+            "augmentation_preview": _augmentation_preview,
+            "submit_job": lambda kind, params, session: self.jobs.submit(kind, params, session),
+            "job_status": lambda job_id, since=0: self.jobs.status(job_id, since),
+            "stop_job": lambda job_id: self.jobs.stop(job_id),
+            "jobs": lambda session=None: self.jobs.list(session),
+        }
+
+    def store(self):
+        """The model store, importing TensorFlow the first time it is needed."""
+        with self._store_lock:
+            if self._store is None:
+                from cnnviz.engine.store import ModelStore  # imports TensorFlow
+
+                self._store = ModelStore(self.catalog)
+            return self._store
+
+    def ping(self) -> EngineInfo:
+        """Who the engine is and how busy it is."""
+        running, queued = self.jobs.counts()
+        loaded = self._store.loaded_names() if self._store is not None else []
+        uptime = time.monotonic() - self._started
+        return EngineInfo(
+            os.getpid(), PROTOCOL_VERSION, _tensorflow_version(), uptime, loaded, running,
+            queued, self.config.max_jobs, str(self.config.models_dir),
+            str(self.config.bundled_dir),
+        )  # fmt: skip
+
+    def handle(self, request) -> tuple:
+        """The reply to one request; never raises."""
+        try:
+            if not (isinstance(request, tuple) and len(request) == 3):
+                raise ProtocolMismatchError(
+                    f"A request must be (version, method, kwargs). Received {request!r}."
+                )
+            version, method, kwargs = request
+            if version != PROTOCOL_VERSION:
+                raise ProtocolMismatchError(
+                    f"The model engine speaks protocol {PROTOCOL_VERSION}; this client sent "
+                    f"{version!r}. Restart the app so both come from the same version."
+                )
+            if method not in self._methods or not isinstance(kwargs, dict):
+                raise ProtocolMismatchError(f"The model engine has no method {method!r}.")
+            return ("ok", self._methods[method](**kwargs))
+        except Exception as error:
+            return error_reply(error)
+
+    def serve(self, ready_fd: int) -> None:
+        """Listen, write `READY <address>` to `ready_fd`, then serve until told to stop."""
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: self.shutdown(0))
+        if self.config.address is None:
+            self._socket_dir = tempfile.mkdtemp(prefix="cnnviz-engine-")  # mode 0700
+            address = os.path.join(self._socket_dir, "engine.sock")
+            listener = connection.Listener(address, "AF_UNIX", backlog=_BACKLOG)
+            shown = address
+        else:
+            listener = connection.Listener(self.config.address, "AF_INET", backlog=_BACKLOG)
+            shown = "{}:{}".format(*listener.address)
+        self._watch_parent()
+        os.write(ready_fd, f"READY {shown}\n".encode())
+        os.close(ready_fd)
+        while True:
+            try:
+                client = listener.accept()  # authenticated in the connection's own thread
+            except OSError as error:  # say, out of file descriptors: keep serving the others
+                print(f"Could not accept a connection: {error}", file=sys.stderr)
+                time.sleep(0.1)
+                continue
+            threading.Thread(target=self._serve_connection, args=(client,), daemon=True).start()
+
+    def shutdown(self, code: int) -> None:
+        """Stop the workers, remove the socket and exit the process."""
+        self.jobs.shutdown()
+        if self._socket_dir is not None:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+        sys.stderr.flush()
+        os._exit(code)
+
+    def _serve_connection(self, client) -> None:
+        try:
+            connection.deliver_challenge(client, self._authkey)
+            connection.answer_challenge(client, self._authkey)
+            while True:
+                reply = self.handle(client.recv())
+                try:
+                    payload = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception as error:  # a result that cannot travel is the engine's bug
+                    payload = pickle.dumps(error_reply(error))
+                client.send_bytes(payload)
+        except (EOFError, OSError, AuthenticationError):
+            pass  # the client went away (or never proved the key): nothing left to answer
+        finally:
+            client.close()
+
+    def _watch_parent(self) -> None:
+        parent = self.config.parent_pid or os.getppid()
+
+        def watch():
+            while os.getppid() == parent:
+                time.sleep(_PARENT_CHECK_SECONDS)
+            print("The process that started the engine is gone; exiting.", file=sys.stderr)
+            self.shutdown(0)
+
+        threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
+def _augmentation_preview(config: dict, n: int = 16):
+    """`cnnviz.training.augmentation_preview` for a `TrainingConfig.to_dict()`."""
+    from cnnviz import training  # imports TensorFlow, in the engine only
+
+    return training.augmentation_preview(training.TrainingConfig.from_dict(config), n)
+
+
+def _tensorflow_version() -> str:
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"].__version__
+    for distribution in ("tensorflow", "tensorflow-cpu"):
+        try:
+            return metadata.version(distribution)
+        except metadata.PackageNotFoundError:
+            continue
+    return "not installed"
