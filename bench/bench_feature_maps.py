@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -128,6 +129,49 @@ def main() -> None:
                      "one activation_maximisation per filter", one_by_one))  # fmt: skip
     print(ratio_line("engine activation_maximisation, asked again (cached)", cached,
                      "first request", first))  # fmt: skip
+    print(page_rerun(), flush=True)
+
+
+PAGE_RERUN = """
+import json, statistics, sys, time
+import numpy as np
+sys.path.insert(0, {root!r})
+from streamlit.testing.v1 import AppTest
+from tests.app.conftest import canvas_state
+at = AppTest.from_file({app!r}, default_timeout=300)
+at.switch_page("pages/5_Feature_maps.py")
+at.run()
+at.radio(key="picker_source").set_value("Draw a digit").run()
+times, sizes = [], []
+for step in range(12):
+    canvas = np.zeros((280, 280, 4), np.uint8)
+    canvas[:, :, 3] = 255
+    canvas[40:240, 120 + step * 3 : 140 + step * 3, :3] = 255
+    canvas[40 + step * 5 : 60 + step * 5, 80:200, :3] = 255
+    at.session_state["picker_canvas_0"] = canvas_state(canvas)
+    start = time.perf_counter()
+    at.run()
+    times.append(time.perf_counter() - start)
+    assert not at.exception, at.exception
+    sizes.append(sum(len(e.proto.SerializeToString()) for e in at.get("plotly_chart"))
+                 + sum(len(e.proto.SerializeToString()) for e in at.get("arrow_data_frame")))
+print(statistics.median(times[2:]), statistics.median(sizes))
+"""
+
+
+def page_rerun() -> str:
+    """Server time of a full feature-map page rerun after a new drawing, and what it sends."""
+    root = Path(__file__).resolve().parent.parent
+    code = PAGE_RERUN.format(root=str(root), app=str(root / "app.py"))
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                         text=True, check=True).stdout.split()  # fmt: skip
+    seconds, size = float(out[-2]), float(out[-1])
+    return (
+        f"feature-map page rerun after a new drawing (AppTest, charts included, median): "
+        f"{seconds * 1000:.0f} ms, target 150 ms, ratio {seconds / 0.150:.2f} of the target "
+        f"(Harley's visualisation: 36 ms per update); charts sent per update: "
+        f"{size / 1e6:.2f} MB, ratio {size / 1e6:.2f} of the 1 MB budget"
+    )
 
 
 def timed(function: Callable[[], object]) -> float:

@@ -3,7 +3,6 @@
 import gzip
 import hashlib
 import os
-import struct
 import subprocess
 import sys
 from importlib.util import find_spec
@@ -14,6 +13,12 @@ import pytest
 
 from cnnviz import data
 from cnnviz.data import DatasetUnavailable, download_dataset, load_dataset
+from tests.dataset_fakes import (
+    idx_bytes,
+    write_fashion_dir,
+    write_idx,
+    write_mnist_npz,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 # Fingerprint of the sample's test split: changes if the split or the bundled file changes.
@@ -25,54 +30,6 @@ SAMPLE_TEST_SHA256 = "492a3769fc2f1cf2568bf6ab38b6e542ec1d02ea426d55e1ecf1e18353
 
 def image_hashes(images):
     return [hashlib.sha256(image.tobytes()).hexdigest() for image in images]
-
-
-def fake_split(n, seed):
-    rng = np.random.default_rng(seed)
-    images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
-    return images, rng.integers(0, 10, size=n, dtype=np.uint8)
-
-
-def write_mnist_npz(path, seed=0):
-    """A small file shaped like Keras's mnist.npz; returns its arrays."""
-    (x_train, y_train), (x_test, y_test) = fake_split(12, seed), fake_split(5, seed + 1)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
-    return x_train, y_train, x_test, y_test
-
-
-def idx_bytes(array):
-    array = np.asarray(array, dtype=np.uint8)
-    header = struct.pack(f">BBBB{array.ndim}I", 0, 0, 0x08, array.ndim, *array.shape)
-    return header + array.tobytes()
-
-
-def write_idx(path, array, gzipped=True, mtime=0):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = idx_bytes(array)
-    path.write_bytes(gzip.compress(raw, mtime=mtime) if gzipped else raw)
-
-
-def write_fashion_dir(folder, seed=0):
-    """The four Fashion-MNIST IDX files, small; returns (x_train, y_train, x_test, y_test)."""
-    (x_train, y_train), (x_test, y_test) = fake_split(12, seed), fake_split(5, seed + 1)
-    arrays = dict(zip(data.FASHION_FILES, (y_train, x_train, y_test, x_test), strict=True))
-    for filename, array in arrays.items():
-        write_idx(folder / filename, array)
-    return x_train, y_train, x_test, y_test
-
-
-@pytest.fixture
-def homes(tmp_path, monkeypatch):
-    """Every place the module looks, moved into tmp_path; all empty."""
-    keras_home = tmp_path / "keras"
-    keras_home.mkdir()
-    (tmp_path / "home").mkdir()
-    monkeypatch.setenv("KERAS_HOME", str(keras_home))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(data, "KERAS_FALLBACK_HOME", tmp_path / "fallback")
-    monkeypatch.setattr(data, "DEBIAN_FASHION_DIR", tmp_path / "no-debian")
-    return tmp_path
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ import hashlib
 import http.server
 import io
 import socket
-import struct
 import threading
 
 import numpy as np
@@ -14,34 +13,10 @@ import pytest
 from cnnviz import data, downloads
 from cnnviz.data import DatasetUnavailable, load_dataset
 from cnnviz.downloads import download_dataset
+from tests.dataset_fakes import fake_split, idx_bytes
 
 # ---------------------------------------------------------------- helpers and fixtures
 # (the same small helpers as in test_data.py)
-
-
-def fake_split(n, seed):
-    rng = np.random.default_rng(seed)
-    images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
-    return images, rng.integers(0, 10, size=n, dtype=np.uint8)
-
-
-def idx_bytes(array):
-    array = np.asarray(array, dtype=np.uint8)
-    header = struct.pack(f">BBBB{array.ndim}I", 0, 0, 0x08, array.ndim, *array.shape)
-    return header + array.tobytes()
-
-
-@pytest.fixture
-def homes(tmp_path, monkeypatch):
-    """Every place cnnviz.data looks (and downloads write to), moved into tmp_path; all empty."""
-    keras_home = tmp_path / "keras"
-    keras_home.mkdir()
-    (tmp_path / "home").mkdir()
-    monkeypatch.setenv("KERAS_HOME", str(keras_home))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(data, "KERAS_FALLBACK_HOME", tmp_path / "fallback")
-    monkeypatch.setattr(data, "DEBIAN_FASHION_DIR", tmp_path / "no-debian")
-    return tmp_path
 
 
 @pytest.fixture

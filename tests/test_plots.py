@@ -62,8 +62,10 @@ def test_training_curves_place_batches_between_epochs_and_show_the_gap():
 def test_filter_grid_draws_every_filter_of_the_first_layer():
     kernel = np.random.default_rng(0).normal(size=(3, 3, 1, 16))
     figure = plots.filter_grid(kernel)
-    assert len(figure.data) == 16
-    np.testing.assert_allclose(np.asarray(figure.data[5].z), kernel[:, :, 0, 5], rtol=1e-6)
+    tiles = np.asarray(figure.data[0].z, dtype=float)
+    assert tiles.shape == (2 * 4 - 1, 8 * 4 - 1), "2 rows of 8 filters, a gap between them"
+    np.testing.assert_allclose(tiles[0:3, 20:23], kernel[:, :, 0, 5], rtol=1e-6)
+    assert np.asarray(figure.data[0].customdata)[4, 4] == 9
     with pytest.raises(ValueError, match="Received"):
         plots.filter_grid(np.zeros((3, 3, 16)))
 
@@ -83,3 +85,20 @@ def test_run_overlay_has_one_line_per_run():
     )
     assert [trace.name for trace in figure.data] == ["a", "b"]
     assert list(figure.data[1].y) == [0.7]
+
+
+def test_feature_map_grid_tiles_every_map_on_one_scale():
+    maps = np.random.default_rng(1).normal(size=(5, 5, 10)).astype(np.float32)
+    figure = plots.feature_map_grid(maps, columns=4)
+    tiles = np.asarray(figure.data[0].z, dtype=float)
+    assert tiles.shape == (3 * 6 - 1, 4 * 6 - 1)
+    np.testing.assert_allclose(tiles[6:11, 6:11], maps[:, :, 5], rtol=1e-6)
+    assert figure.data[0].zmax == pytest.approx(np.abs(maps).max())
+    scaled = plots.feature_map_grid(maps, columns=4, per_map=True)
+    assert np.nanmax(np.abs(np.asarray(scaled.data[0].z, dtype=float))) == pytest.approx(1.0)
+
+
+def test_probability_bars_mark_the_prediction():
+    figure = plots.probability_bars(np.array([0.1, 0.7, 0.2]), ["a", "b", "c"])
+    assert list(figure.data[0].text) == ["10.0%", "70.0%", "20.0%"]
+    assert figure.data[0].marker.color[1] == "#d62728"

@@ -6,7 +6,7 @@ import os
 import cv2
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from cnnviz import pooling
@@ -14,14 +14,7 @@ from cnnviz.kernels import KERNELS
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-IMAGE_SHAPES = [(7, 7), (8, 9), (28, 28)]
-FAST = settings(max_examples=50, deadline=None)
-sizes = st.integers(1, 12)
-paddings = st.sampled_from(["valid", "same"])
-
-
-def random_image(shape, dtype=np.uint8):
-    return np.random.default_rng(sum(shape)).integers(0, 256, shape).astype(dtype)
+from tests.array_fakes import FAST, IMAGE_SHAPES, paddings, random_image, sizes  # noqa: E402
 
 
 def digit_like():

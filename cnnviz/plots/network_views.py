@@ -4,57 +4,69 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from cnnviz.plots.base import DIVERGING, GRAY, symmetric_range
+
+
+def mosaic(maps: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tile `(h, w, n)` maps into one array, one NaN pixel between tiles; also each cell's map."""
+    height, width, count = maps.shape
+    rows = -(-count // columns)
+    tiled = np.full((rows * (height + 1) - 1, columns * (width + 1) - 1), np.nan, np.float32)
+    owner = np.full(tiled.shape, -1, np.int32)
+    for index in range(count):
+        top, left = (index // columns) * (height + 1), (index % columns) * (width + 1)
+        tiled[top : top + height, left : left + width] = maps[:, :, index]
+        owner[top : top + height, left : left + width] = index
+    return tiled, owner
 
 
 def feature_map_grid(
     maps: np.ndarray, *, title: str = "", per_map: bool = False, columns: int = 8
 ) -> go.Figure:
-    """Every channel of one layer's output as a small heatmap, labelled by channel.
+    """Every channel of one layer's output as a tile of one mosaic, on one labelled scale.
+
+    One heatmap trace holds all the maps (a figure per map would be slow to build and heavy
+    to send); hovering a cell names its map, row and column.
 
     Args:
         maps: `(height, width, channels)` output of one layer for one image.
         title: Figure title (the layer's name, kind and shape).
-        per_map: Scale each map to its own range instead of one shared, labelled scale.
+        per_map: Divide each map by its own largest absolute value (the colour bar then
+            reads -1..1) instead of one shared scale in the layer's units.
         columns: Maps per row.
-
-    Returns:
-        One heatmap trace per channel, sharing one diverging colour scale (with a colour
-        bar) unless `per_map`.
     """
     maps = np.asarray(maps, dtype=np.float32)
     if maps.ndim != 3:
         raise ValueError(
             f"Feature maps have shape (height, width, channels). Received {maps.shape}."
         )
-    count = maps.shape[2]
-    columns = min(columns, count)
-    rows = -(-count // columns)
-    figure = make_subplots(
-        rows=rows, cols=columns, horizontal_spacing=0.01, vertical_spacing=0.03,
-        subplot_titles=[str(channel) for channel in range(count)],
+    if per_map:
+        peaks = np.abs(maps).max(axis=(0, 1), keepdims=True)
+        maps = np.divide(maps, peaks, out=np.zeros_like(maps), where=peaks > 0)
+    columns = min(columns, maps.shape[2])
+    tiled, owner = mosaic(maps, columns)
+    height, width = maps.shape[:2]
+    rows_in_tile = np.arange(tiled.shape[0])[:, None] % (height + 1)
+    cols_in_tile = np.arange(tiled.shape[1])[None, :] % (width + 1)
+    low, high = (-1.0, 1.0) if per_map else symmetric_range(maps)
+    figure = go.Figure(
+        go.Heatmap(
+            z=tiled, colorscale=DIVERGING, zmin=low, zmax=high, hoverongaps=False,
+            customdata=np.stack(np.broadcast_arrays(owner, rows_in_tile, cols_in_tile), -1),
+            colorbar={"thickness": 10, "title": "per map" if per_map else ""},
+            hovertemplate="map %{customdata[0]}, row %{customdata[1]}, column "
+            "%{customdata[2]}: %{z:.4g}<extra></extra>",
+        )
     )  # fmt: skip
-    shared = symmetric_range(maps)
-    for channel in range(count):
-        low, high = symmetric_range(maps[:, :, channel]) if per_map else shared
-        figure.add_trace(
-            go.Heatmap(
-                z=maps[:, :, channel], colorscale=DIVERGING, zmin=low, zmax=high,
-                showscale=channel == 0 and not per_map, colorbar={"thickness": 10},
-                hovertemplate=f"channel {channel}, row %{{y}}, column %{{x}}: %{{z:.4g}}"
-                "<extra></extra>",
-            ),
-            row=channel // columns + 1, col=channel % columns + 1,
-        )  # fmt: skip
-    figure.update_xaxes(showticklabels=False)
-    figure.update_yaxes(showticklabels=False, autorange="reversed")
-    figure.update_annotations(font_size=9)
-    side = 1100 / columns
+    figure.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    figure.update_yaxes(showticklabels=False, showgrid=False, zeroline=False,
+                        autorange="reversed", scaleanchor="x")  # fmt: skip
+    aspect = tiled.shape[0] / tiled.shape[1]
     figure.update_layout(
-        title=title, height=int(rows * side * 0.95) + 60, margin=dict(l=10, r=10, t=50, b=10)
-    )
+        title=title, height=int(900 * aspect) + 70, margin=dict(l=10, r=10, t=40, b=10),
+        plot_bgcolor="white",
+    )  # fmt: skip
     return figure
 
 
@@ -67,7 +79,7 @@ def unit_bars(values: np.ndarray, *, title: str = "", names: list[str] | None = 
         go.Bar(x=labels, y=values, marker_color=colours,
                hovertemplate="%{x}: %{y:.4g}<extra></extra>")
     )  # fmt: skip
-    figure.update_xaxes(type="category")
+    figure.update_xaxes(type="category", showticklabels=len(values) <= 64)
     figure.update_layout(title=title, height=280, margin=dict(l=40, r=10, t=40, b=30))
     return figure
 

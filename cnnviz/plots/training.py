@@ -68,40 +68,35 @@ def _line(x, y, name: str, colour: str, opacity: float) -> go.Scatter:
 
 
 def filter_grid(kernel: np.ndarray, *, columns: int = 8, title: str = "") -> go.Figure:
-    """The first conv layer's filters, one small heatmap each (the lecture's 2×8 figure).
+    """A conv layer's filters as tiles of one mosaic (the lecture's 2×8 figure for layer 1).
 
     Args:
         kernel: `(k, k, in_channels, filters)` array; channels are averaged for display.
         columns: Filters per row.
         title: Figure title.
     """
+    from cnnviz.plots.network_views import mosaic
+
     kernel = np.asarray(kernel, dtype=np.float32)
     if kernel.ndim != 4:
         raise ValueError(
             f"A conv kernel has shape (k, k, in_channels, filters). Received {kernel.shape}."
         )
     filters = kernel.mean(axis=2)
-    count = filters.shape[-1]
-    rows = -(-count // columns)
+    columns = min(columns, filters.shape[-1])
+    tiled, owner = mosaic(filters, columns)
     low, high = symmetric_range(filters)
-    figure = make_subplots(
-        rows=rows,
-        cols=columns,
-        horizontal_spacing=0.01,
-        vertical_spacing=0.04,
-        subplot_titles=[str(i) for i in range(count)],
-    )
-    for index in range(count):
-        figure.add_trace(
-            go.Heatmap(z=filters[:, :, index], colorscale=DIVERGING, zmin=low, zmax=high,
-                       showscale=index == 0, colorbar={"thickness": 10},
-                       hovertemplate="weight %{z:.3f}<extra></extra>"),
-            row=index // columns + 1, col=index % columns + 1,
-        )  # fmt: skip
-    figure.update_xaxes(showticklabels=False)
-    figure.update_yaxes(showticklabels=False, autorange="reversed")
-    figure.update_annotations(font_size=10)
-    figure.update_layout(title=title, height=110 * rows + 60, margin=dict(l=10, r=10, t=50, b=10))
+    figure = go.Figure(
+        go.Heatmap(z=tiled, customdata=owner, colorscale=DIVERGING, zmin=low, zmax=high,
+                   hoverongaps=False, colorbar={"thickness": 10},
+                   hovertemplate="filter %{customdata}: weight %{z:.3f}<extra></extra>")
+    )  # fmt: skip
+    figure.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    figure.update_yaxes(showticklabels=False, showgrid=False, zeroline=False,
+                        autorange="reversed", scaleanchor="x")  # fmt: skip
+    rows = tiled.shape[0] / tiled.shape[1]
+    figure.update_layout(title=title, height=int(700 * rows) + 70, plot_bgcolor="white",
+                         margin=dict(l=10, r=10, t=50, b=10))  # fmt: skip
     return figure
 
 
