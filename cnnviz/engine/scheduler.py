@@ -23,6 +23,9 @@ from cnnviz.engine.protocol import ACTIVE_JOB_STATES, JobRefused, JobStatus, Unk
 
 MAX_EVENTS = 10_000
 STOP_GRACE_SECONDS = 1.0
+# A training job stops within a batch, then scores and saves its best weights (about a second
+# on a busy machine): it gets longer before its worker is terminated, so the run is not lost.
+STOP_GRACE_BY_KIND = {"train": 20.0}
 _TICK_SECONDS = 0.05
 
 
@@ -255,10 +258,14 @@ class JobManager:
 
     @staticmethod
     def _enforce_stop(job: _Job, waited: float) -> None:
-        """Terminate a worker still running a second after the stop, kill it after two."""
-        if waited > 2 * STOP_GRACE_SECONDS:
+        """Terminate a worker still running a grace period after the stop, kill it after two.
+
+        The grace is a second, or longer for kinds that save their work when stopped.
+        """
+        grace = STOP_GRACE_BY_KIND.get(job.kind, STOP_GRACE_SECONDS)
+        if waited > 2 * grace:
             job.process.kill()
-        elif waited > STOP_GRACE_SECONDS:
+        elif waited > grace:
             job.process.terminate()
 
 

@@ -14,6 +14,14 @@ from cnnviz.ui.loaders import (
 )
 from cnnviz.ui.navigation import LESSON_PATH, REPO_ROOT, lesson_path, page_setup
 from cnnviz.ui.picker import SOURCES, PickedImage, canvas_key, image_picker
+from cnnviz.ui.run_history import run_history
+from cnnviz.ui.training import (
+    augmentation_preview,
+    run_name,
+    training_presets,
+    training_settings,
+)
+from cnnviz.ui.training_job import live_view, train_and_stop
 from cnnviz.ui.widgets import (
     CUSTOM_KERNEL,
     KernelChoice,
@@ -25,6 +33,13 @@ from cnnviz.ui.widgets import (
 )
 
 __all__ = [
+    "augmentation_preview",
+    "live_view",
+    "run_history",
+    "run_name",
+    "train_and_stop",
+    "training_presets",
+    "training_settings",
     "CUSTOM_KERNEL",
     "LESSON_PATH",
     "REPO_ROOT",

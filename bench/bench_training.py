@@ -1,0 +1,161 @@
+"""Training: what live reporting costs, and how the app responds while a job trains.
+
+Prints one line per measurement, each with its ratio against a named baseline:
+- training throughput (images per second over two epochs of 4,000 images, batch 128) of
+  `cnnviz.training.train` with a report callback, as the engine runs it, against a plain
+  `model.fit` of the same model and data (target: ratio at least 0.9);
+- the engine's predict round trip for one image while a training job runs, against the same
+  when the engine is idle (target: under 20 ms);
+- an AppTest rerun of the convolution page (median of 10, in a TensorFlow-free process) while a
+  job trains, against the same when idle (target: under 2x).
+
+Run: `python bench/bench_training.py` (about 20 seconds on a recent CPU).
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # run as a script from anywhere
+
+SAMPLES, EPOCHS, BATCH = 4000, 2, 128
+RERUNS = """
+import statistics, time
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file({app!r}, default_timeout=120)
+at.switch_page("pages/1_Convolution.py")
+at.run()
+assert not at.exception, at.exception
+times = []
+for _ in range(10):
+    start = time.perf_counter()
+    at.run()
+    times.append(time.perf_counter() - start)
+print(statistics.median(times))
+"""
+
+
+def fit_timer(keras):
+    """A callback adding up the seconds spent on training batches, as `train` counts them."""
+
+    class FitTimer(keras.callbacks.Callback):
+        busy = 0.0
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = self.end = time.monotonic()
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.end = time.monotonic()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.busy += self.end - self.start  # validation excluded
+
+    return FitTimer()
+
+
+def throughput() -> tuple[float, float]:
+    """Images per second while fitting: `train` with reporting, then plain `model.fit`."""
+    import keras
+
+    from cnnviz import training
+    from cnnviz.data import load_dataset
+    from cnnviz.models import build_cnn
+
+    config = training.TrainingConfig(train_size=SAMPLES, epochs=EPOCHS, batch_size=BATCH)
+    events = []
+    result = training.train(config, report=events.append)
+    live = result.samples_per_second
+
+    (x, y), (x_val, y_val) = training._split(load_dataset(config.dataset), config)
+    keras.utils.set_random_seed(config.seed)
+    model = build_cnn(config.model)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    timer = fit_timer(keras)
+    model.fit(
+        x,
+        y,
+        batch_size=BATCH,
+        epochs=EPOCHS,
+        validation_data=(x_val, y_val),
+        callbacks=[timer],
+        verbose=0,
+    )
+    return live, SAMPLES * EPOCHS / timer.busy
+
+
+def predict_median(client, image, repeats: int = 100) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        client.predict("lecture", image)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def page_rerun() -> float:
+    code = RERUNS.format(app=str(REPO / "app.py"))
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    return float(out.stdout.split()[-1])
+
+
+def responsiveness() -> tuple[float, float, float, float]:
+    """(predict idle, predict training, rerun idle, rerun training), in seconds."""
+    import numpy as np
+
+    from cnnviz.engine import EngineClient
+    from cnnviz.training_config import TrainingConfig
+
+    image = np.random.default_rng(0).random((1, 28, 28), dtype=np.float32)
+    with tempfile.TemporaryDirectory() as models_dir:
+        client = EngineClient.start(models_dir=models_dir)
+        try:
+            client.predict("lecture", image)
+            idle_predict, idle_rerun = predict_median(client, image), page_rerun()
+            config = TrainingConfig(epochs=50, batch_size=64)
+            params = {"config": config.to_dict(), "save_dir": models_dir, "run_name": "bench"}
+            job = client.submit_job("train", params, session="bench")
+            while not client.job_status(job).events:  # until batches are flowing
+                time.sleep(0.2)
+            busy_predict = predict_median(client, image)
+            client.job_status(job)  # renew the session's lease
+            busy_rerun = page_rerun()
+            assert client.job_status(job).state == "running", "the job ended too soon"
+            client.stop_job(job)
+        finally:
+            client.close()
+    return idle_predict, busy_predict, idle_rerun, busy_rerun
+
+
+def main() -> None:
+    live, plain = throughput()
+    print(
+        f"training throughput ({SAMPLES:,} images, {EPOCHS} epochs, batch {BATCH}): "
+        f"cnnviz.training.train with live reports {live:,.0f} img/s, plain model.fit "
+        f"{plain:,.0f} img/s, ratio {live / plain:.2f} (target: at least 0.9)",
+        flush=True,
+    )
+    idle_predict, busy_predict, idle_rerun, busy_rerun = responsiveness()
+    print(
+        f"predict round trip while a job trains (median of 100): {busy_predict * 1000:.2f} ms, "
+        f"idle engine {idle_predict * 1000:.2f} ms, ratio {busy_predict / idle_predict:.2f} "
+        "(target: under 20 ms)",
+        flush=True,
+    )
+    print(
+        f"convolution page rerun while a job trains (AppTest, median of 10): "
+        f"{busy_rerun * 1000:.1f} ms, idle {idle_rerun * 1000:.1f} ms, ratio "
+        f"{busy_rerun / idle_rerun:.2f} (target: under 2)",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""The training page: presets, bad settings, a tiny live run to the end, stop, history, delete."""
+
+import time
+
+import numpy as np
+import pytest
+
+from cnnviz import data, models, ui
+from cnnviz.ui.training import PRESETS, preset_values
+from tests.app.conftest import chart, page_test
+
+PAGE = "pages/4_Training.py"
+WAIT_SECONDS = 90
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory):
+    """A fresh engine (started by the page) that saves runs into a temporary folder."""
+    directory = tmp_path_factory.mktemp("runs")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CNNVIZ_MODELS_DIR", str(directory))
+        ui.engine.clear()
+        yield directory
+        ui.engine().close()
+        ui.engine.clear()
+
+
+def tiny(at, name: str, *, train_size=256, epochs=1, batch_size=64):
+    at.number_input(key="training_train_size").set_value(train_size)
+    at.number_input(key="training_epochs").set_value(epochs)
+    at.number_input(key="training_batch_size").set_value(batch_size)
+    at.text_input(key="training_run_name").set_value(name)
+    return at.run()
+
+
+def wait_until(at, done):
+    """Rerun the page (the live fragment polls on each run) until `done(at)` or time is up."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not done(at):
+        assert time.monotonic() < deadline, "the training job did not end in time"
+        assert not at.exception, at.exception
+        time.sleep(0.5)
+        at.run()
+    return at
+
+
+def runs_table(at):
+    """The run history's table (the only dataframe on the page)."""
+    return at.dataframe[0].value
+
+
+def ended(at) -> bool:
+    return bool(at.success or at.error or at.warning)
+
+
+def test_the_page_runs_and_lists_the_bundled_models(models_dir):
+    at = page_test(PAGE).run()
+    assert not at.exception
+    assert not at.error
+    runs = runs_table(at)
+    assert {"lecture", "regularised"} <= set(runs["Run"])
+    overlay = chart(at, "training_overlay_accuracy")
+    assert {trace["name"] for trace in overlay["data"]} == {"lecture", "regularised"}
+
+
+@pytest.mark.parametrize("number", range(len(PRESETS)))
+def test_presets_set_the_widgets(models_dir, number):
+    at = page_test(PAGE).run()
+    at.number_input(key="training_epochs").set_value(3).run()
+    at.button(key=f"training_preset_{number}").click().run()
+    assert not at.exception
+    for key, value in preset_values(PRESETS[number]).items():
+        assert at.session_state[key] == value, key
+    twin = models.regularised_config()
+    expected_dropout = twin.dropout if number == 2 else 0.0
+    assert at.slider(key="training_dropout").value == expected_dropout
+    assert at.checkbox(key="training_batch_norm").value is (number == 2)
+    assert at.number_input(key="training_train_size").value == (500 if number else 0)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("training_run_name", "...", "A run name needs at least one letter"),
+        ("training_run_name", "lecture", "bundled model"),
+        ("training_learning_rate", 0.0, "`learning_rate` must be a number in (0, 1]"),
+        ("training_train_size", 5, "`train_size` must be a whole number"),
+    ],
+)
+def test_a_bad_setting_shows_an_error_and_blocks_train(models_dir, key, value, message):
+    at = page_test(PAGE).run()
+    widget = at.text_input(key=key) if key == "training_run_name" else at.number_input(key=key)
+    widget.set_value(value).run()
+    assert not at.exception
+    assert any(message in error.value for error in at.error), [e.value for e in at.error]
+    assert at.button(key="training_train").disabled
+
+
+def test_an_invalid_network_from_the_architecture_page_is_an_error(models_dir):
+    at = page_test(PAGE)
+    broken = models.lecture_config().to_dict() | {"dense_units": [0]}
+    at.session_state["architecture_config"] = broken
+    at.run()
+    at.radio(key="training_model_source").set_value(ui.training.MODEL_SOURCES[1]).run()
+    assert not at.exception
+    assert at.error and at.button(key="training_train").disabled
+
+
+def test_training_one_tiny_epoch_shows_curves_accuracy_and_the_saved_run(models_dir):
+    at = tiny(page_test(PAGE).run(), "tiny run")
+    assert "Saved as `tiny_run`" in " ".join(caption.value for caption in at.caption)
+    at.button(key="training_train").click().run()
+    assert at.button(key="training_stop").disabled is False
+    wait_until(at, ended)
+    assert not at.error, at.error[0].value
+    message = at.success[0].value
+    assert "Finished after 1 epoch(s)" in message and "held-out accuracy" in message
+    assert "`tiny_run`" in message
+    curves = chart(at, "training_curves")
+    losses = next(t for t in curves["data"] if t["name"] == "batch loss")["y"]
+    assert len(losses) >= 1
+    validation = next(t for t in curves["data"] if t["name"] == "validation loss")["y"]
+    assert len(validation) == 1
+    owners = np.asarray(chart(at, "training_filters")["data"][0]["customdata"])
+    assert owners.shape == (2 * 4 - 1, 8 * 4 - 1)  # the 2×8 grid of 3×3 filters
+    assert set(owners.ravel()) - {-1} == set(range(16))
+    runs = runs_table(at)
+    row = runs[runs["Run"] == "tiny_run"].iloc[0]
+    assert (row["Train size"], row["Epochs run"], row["Batch"]) == (256, 1, 64)
+    assert 0 <= row["Held-out accuracy"] <= 100
+    assert "tiny_run" in message and f"{row['Held-out accuracy'] / 100:.1%}"[:3] in message
+    overlay = chart(at, "training_overlay_accuracy")
+    assert "tiny_run" in {trace["name"] for trace in overlay["data"]}
+    assert at.selectbox(key="training_inspect").value == "tiny_run"
+    assert chart(at, "training_confusion")["data"][0]["z"].sum() == 2000
+    assert not at.button(key="training_train").disabled
+    for suffix in (".keras", ".weights.h5", ".json"):
+        assert (models_dir / f"tiny_run{suffix}").is_file()
+
+
+def test_a_second_session_waits_and_stop_ends_a_long_job(models_dir):
+    at = tiny(page_test(PAGE).run(), "long-run", train_size=2000, epochs=20, batch_size=16)
+    at.button(key="training_train").click().run()
+    wait_until(at, lambda at: chart_or_none(at, "training_curves") is not None)
+    other = tiny(page_test(PAGE).run(), "queued-run")
+    other.button(key="training_train").click().run()
+    other.run()
+    assert [info.value for info in other.info][:1] == ["Waiting: 1 job(s) ahead of yours."]
+    at.button(key="training_stop").click().run()
+    wait_until(at, ended)
+    assert not at.error
+    messages = [element.value for element in (*at.success, *at.warning)]
+    assert any(message.startswith("Stopped") for message in messages), messages
+    assert at.session_state["training_job"]["status"].state == "stopped"
+    wait_until(other, ended)  # the queued job ran once the slot was free
+    assert "Finished after 1 epoch(s)" in other.success[0].value
+
+
+def test_the_augmentation_preview_shows_one_augmented_batch(models_dir):
+    at = page_test(PAGE).run()
+    at.button(key="training_preset_2").click().run()
+    at.button(key="training_preview").click().run()
+    assert not at.exception and not at.error
+    preview = chart(at, "training_preview_gallery")
+    assert len(preview["data"]) >= 1
+    at.slider(key="training_zoom").set_value(0.2).run()  # another augmentation: preview gone
+    assert chart_or_none(at, "training_preview_gallery") is None
+
+
+def chart_or_none(at, key):
+    try:
+        return chart(at, key)
+    except KeyError:
+        return None
+
+
+def test_delete_removes_the_saved_run(models_dir):
+    for suffix in (".keras", ".weights.h5"):
+        (models_dir / f"doomed{suffix}").write_bytes(b"x")
+    (models_dir / "doomed.json").write_text('{"dataset": "mnist-sample"}')
+    at = page_test(PAGE).run()
+    at.selectbox(key="training_inspect").set_value("doomed").run()
+    assert at.button(key="training_delete").disabled
+    at.checkbox(key="training_confirm_delete").check().run()
+    at.button(key="training_delete").click().run()
+    assert not at.exception
+    assert not list(models_dir.glob("doomed*"))
+    assert "doomed" not in set(runs_table(at)["Run"])
+
+
+def test_bundled_models_offer_downloads_but_no_delete(models_dir):
+    at = page_test(PAGE).run()
+    at.selectbox(key="training_inspect").set_value("lecture").run()
+    assert len(at.get("download_button")) == 2
+    assert not [b for b in at.button if b.key == "training_delete"]
+
+
+@pytest.mark.skipif(
+    all(status is None for status in data.available_datasets().values()),
+    reason="every dataset is available here",
+)
+def test_an_unavailable_dataset_is_named_and_its_job_fails_clearly(models_dir):
+    missing = next(name for name, status in data.available_datasets().items() if status)
+    at = tiny(page_test(PAGE).run(), "missing-data")
+    at.selectbox(key="training_dataset").set_value(missing).run()
+    assert any("is not available" in warning.value for warning in at.warning)
+    at.button(key="training_train").click().run()
+    wait_until(at, lambda at: at.error)
+    assert "not available" in at.error[0].value

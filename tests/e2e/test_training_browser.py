@@ -1,0 +1,60 @@
+"""Train in a real browser: the live loss curve grows while the job runs, and Stop ends it."""
+
+import time
+import uuid
+
+import pytest
+
+from tests.e2e.conftest import REPO
+
+pytestmark = pytest.mark.e2e
+
+BATCH_LOSS_POINTS = """() => {
+    for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+        const trace = (plot.data || []).find(t => t.name === 'batch loss');
+        if (trace) return trace.y.length;
+    }
+    return 0;
+}"""
+
+
+def set_number(page, label: str, value) -> None:
+    field = page.get_by_label(label, exact=True)
+    field.fill(str(value))
+    field.press("Enter")
+    page.wait_for_timeout(400)
+
+
+def wait_for_points(page, more_than: int, seconds: float = 120) -> int:
+    deadline = time.monotonic() + seconds
+    points = page.evaluate(BATCH_LOSS_POINTS)
+    while points <= more_than:
+        assert time.monotonic() < deadline, f"the loss curve stayed at {points} points"
+        page.wait_for_timeout(250)
+        points = page.evaluate(BATCH_LOSS_POINTS)
+    return points
+
+
+def test_the_loss_curve_grows_live_and_stop_ends_the_job(page, server_url):
+    name = f"e2e-{uuid.uuid4().hex[:8]}"
+    try:
+        page.goto(f"{server_url}/Training")
+        page.get_by_role("button", name="Train", exact=True).wait_for()
+        set_number(page, "Training images (0: all)", 2000)
+        set_number(page, "Epochs", 20)
+        set_number(page, "Batch size", 16)
+        run = page.get_by_label("Run name", exact=True)
+        run.fill(name)
+        run.press("Enter")
+        page.wait_for_timeout(400)
+        page.get_by_role("button", name="Train", exact=True).click()
+        first = wait_for_points(page, 0)
+        wait_for_points(page, first)  # redrawn with more batches: the view is live
+        page.get_by_role("button", name="Stop", exact=True).click()
+        message = page.locator("[data-testid=stAlert]").filter(has_text="Stopped").first
+        message.wait_for(timeout=60_000)
+        assert page.get_by_role("button", name="Train", exact=True).is_enabled()
+    finally:
+        time.sleep(1)  # a stopped run may still be saving
+        for path in (REPO / "models").glob(f"{name}.*"):
+            path.unlink()
