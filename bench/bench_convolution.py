@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -24,6 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.timing import best_times  # noqa: E402
 from cnnviz.convolution import convolve2d  # noqa: E402
 from cnnviz.kernels import KERNELS  # noqa: E402
 
@@ -42,23 +41,6 @@ def synthetic_photo(shape=SHAPE, seed: int = 0) -> np.ndarray:
     gradients = np.stack(np.broadcast_arrays(*planes), axis=-1)
     noise = np.random.default_rng(seed).normal(0.0, 12.0, shape)
     return np.clip(gradients + noise, 0, 255).astype(np.uint8)
-
-
-def best_times(functions: dict[str, Callable[[], object]], repeats: int = REPEATS):
-    """Best wall-clock time of each function, in seconds, over `repeats` interleaved rounds.
-
-    Interleaving (a, b, c, a, b, c, ...) after one warm-up round keeps drifts in machine load
-    and memory state from favouring whichever function ran first.
-    """
-    best = dict.fromkeys(functions, float("inf"))
-    for round_number in range(repeats + 1):
-        for name, function in functions.items():
-            start = time.perf_counter()
-            function()
-            elapsed = time.perf_counter() - start
-            if round_number:
-                best[name] = min(best[name], elapsed)
-    return best
 
 
 def ratio_line(label: str, seconds: float, baseline: str, baseline_seconds: float, target=None):
@@ -80,7 +62,8 @@ def bench_convolve2d(image: np.ndarray) -> list[str]:
                 "plain": lambda k=kernel: cv2.filter2D(image, -1, k, borderType=border),
                 "float64": lambda k=kernel: cv2.filter2D(image, cv2.CV_64F, k, borderType=border),
                 "output": lambda: np.empty(image.shape, np.float64).fill(0.0),
-            }
+            },
+            REPEATS,
         )
         title = f"convolve2d {label} on {size}"
         lines.append(ratio_line(title, times["ours"], "cv2.filter2D", times["plain"], TARGET))

@@ -36,6 +36,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from bench.timing import best_times  # noqa: E402
 from cnnviz.activations import FeatureExtractor, feature_maps  # noqa: E402
 from cnnviz.attribution import activation_maximisation, maximise_all  # noqa: E402
 from cnnviz.engine import EngineClient  # noqa: E402
@@ -52,20 +53,6 @@ def lecture_model() -> tuple[keras.Model, str]:
         return keras.saving.load_model(path, compile=False), str(path.relative_to(ROOT))
     keras.utils.set_random_seed(0)
     return build_cnn(lecture_config()), "build_cnn(lecture_config()), random weights"
-
-
-def best_times(functions: dict[str, Callable[[], object]], repeats: int = REPEATS):
-    """Best wall-clock time of each function, in seconds, over interleaved rounds after a
-    warm-up round (so drifts in machine load favour none of them)."""
-    best = dict.fromkeys(functions, float("inf"))
-    for round_number in range(repeats + 1):
-        for name, function in functions.items():
-            start = time.perf_counter()
-            function()
-            elapsed = time.perf_counter() - start
-            if round_number:
-                best[name] = min(best[name], elapsed)
-    return best
 
 
 def ratio_line(label: str, seconds: float, baseline: str, baseline_seconds: float, target=None):
@@ -90,7 +77,8 @@ def main() -> None:
             "forward": lambda: forward(batch).numpy(),
             "predict_on_batch": lambda: model.predict_on_batch(batch),
             "feature_maps": lambda: feature_maps(extractor, image),
-        }
+        },
+        REPEATS,
     )
     tutorial = best_times(
         {"tutorial": lambda: [m.predict(batch, verbose=0) for m in sub_models]}, repeats=10
@@ -111,7 +99,7 @@ def main() -> None:
         engine = EngineClient.start(models_dir=models, bundled_dir=empty)
         try:
             engine.layer_outputs("lecture", image)  # load and trace once
-            remote = best_times({"engine": lambda: engine.layer_outputs("lecture", image)})
+            remote = best_times({"engine": lambda: engine.layer_outputs("lecture", image)}, REPEATS)
             first, cached = (timed(lambda: engine.activation_maximisation("lecture", LAYER))
                              for _ in range(2))  # fmt: skip
         finally:
