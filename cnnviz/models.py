@@ -20,7 +20,7 @@ import math
 import numbers
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 ACTIVATIONS = ("relu", "elu", "gelu", "leaky_relu", "linear", "selu", "sigmoid", "swish", "tanh")
 PADDINGS = ("valid", "same")
@@ -126,6 +126,20 @@ def regularised_config() -> CNNConfig:
     lecture's 10-epoch run; rates of 0.2 and 0.5 underfit (96.3%), 0.05 and 0.2 do no better.
     """
     return CNNConfig(batch_norm=True, spatial_dropout=0.1, dropout=0.3, l2=0.0)
+
+
+def regularised_wide_config() -> CNNConfig:
+    """The bundled regularised model: `regularised_config` with twice the lecture's channels.
+
+    Conv blocks of 32 and 64 filters and a 128-unit head (225,418 parameters), with batch
+    normalisation, SpatialDropout2D(0.1) and Dropout(0.3). With dropout and augmentation the
+    lecture-sized network underfits 7,000 digits (its training accuracy stays below its
+    validation accuracy); the wider one reached the best validation accuracy of the settings
+    tried (99.1 %, against 98.8 % at 32/64/64 and 98.5 % at the lecture's size).
+    """
+    return replace(
+        regularised_config(), conv_blocks=(ConvBlock(32), ConvBlock(64)), dense_units=(128,)
+    )
 
 
 def validate_config(config: CNNConfig) -> None:

@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 import cnnviz.data
-from cnnviz.models import CNNConfig, ConvBlock, build_cnn, lecture_config, regularised_config
+from cnnviz.models import (
+    CNNConfig,
+    ConvBlock,
+    build_cnn,
+    lecture_config,
+    regularised_config,
+    regularised_wide_config,
+)
 from cnnviz.training import (
     Augmentation,
     TrainingConfig,
@@ -185,7 +192,9 @@ def test_config_round_trips_through_json():
 def test_presets():
     assert training_preset("lecture") == TrainingConfig()
     regularised = training_preset("regularised")
-    assert regularised.model == regularised_config()
+    assert regularised.model == regularised_wide_config()
+    assert regularised.model.batch_norm
+    assert regularised.model.dropout == regularised_config().dropout
     assert regularised.augmentation.enabled and regularised.early_stopping_patience
     with pytest.raises(ValueError, match="Received 'huge'"):
         training_preset("huge")

@@ -70,7 +70,7 @@ def test_the_second_model_and_the_filters_tab():
     at.selectbox(key="feature_maps_compare").set_value("regularised").run()
     assert chart(at, "feature_maps_compare_probabilities")["data"][0]["y"] is not None
     title = chart(at, "feature_maps_other0")["layout"]["title"]["text"]
-    assert title == "regularised: conv2d_1 (Conv2D) → (None, 26, 26, 16)"
+    assert title == "regularised: conv2d_1 (Conv2D) → (None, 26, 26, 32)"
     filters = np.asarray(chart(at, "feature_maps_filters_conv2d_1")["data"][0]["z"], dtype=float)
     assert filters.shape == (2 * 4 - 1, 8 * 4 - 1), "the lecture's 2×8 grid of 3×3 filters"
     at.toggle(key="feature_maps_do_maximise").set_value(True).run()
