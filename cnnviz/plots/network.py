@@ -22,7 +22,7 @@ def shape_diagram(names: list[str], sides: list[int], channels: list[int]) -> go
         secondary_y=True,
     )
     figure.update_yaxes(title_text="height (pixels)", secondary_y=False)
-    figure.update_yaxes(title_text="channels / units", type="log", secondary_y=True)
+    figure.update_yaxes(title_text="channels / units", rangemode="tozero", secondary_y=True)
     figure.update_layout(
         height=360, margin=dict(l=40, r=40, t=30, b=80), legend={"orientation": "h", "y": 1.12}
     )
