@@ -132,7 +132,7 @@ with evidence_tab:
         )
     st.subheader("Robustness: the same digit, moved, turned, scaled, noisy")
     variants = robustness.probe_inputs(x)
-    predicted = view.engine_call(view.predictions, model, np.stack([v for _, v in variants]))
+    predicted = view.engine_call(ui.predictions, model, np.stack([v for _, v in variants]))
     if predicted is not None:
         table = robustness.probe_table([label for label, _ in variants], predicted, class_names)
         st.dataframe(

@@ -5,7 +5,7 @@ Streamlit, and nothing here imports TensorFlow.
 """
 
 from cnnviz.ui.architecture import load_config, network_editor, trained_models
-from cnnviz.ui.engine import available_models, engine, engine_notice, predict
+from cnnviz.ui.engine import available_models, engine, engine_notice, predictions
 from cnnviz.ui.loaders import (
     available_datasets,
     cached_builtin_images,
@@ -25,7 +25,6 @@ from cnnviz.ui.training_job import live_view, train_and_stop
 from cnnviz.ui.widgets import (
     CUSTOM_KERNEL,
     KernelChoice,
-    image_digest,
     kernel_editor,
     position_slider,
     step_position,
@@ -51,7 +50,6 @@ __all__ = [
     "cached_dataset",
     "cached_decode",
     "canvas_key",
-    "image_digest",
     "image_picker",
     "kernel_editor",
     "lesson_path",
@@ -60,7 +58,7 @@ __all__ = [
     "available_models",
     "engine",
     "engine_notice",
-    "predict",
+    "predictions",
     "network_editor",
     "page_setup",
     "position_slider",

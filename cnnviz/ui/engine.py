@@ -14,7 +14,7 @@ import streamlit as st
 
 from cnnviz.engine.catalog import default_catalog
 from cnnviz.engine.client import EngineClient
-from cnnviz.engine.protocol import EngineError, ModelInfo
+from cnnviz.engine.protocol import ModelInfo
 
 LOG_PATH = Path(tempfile.gettempdir()) / "cnnviz-engine.log"
 
@@ -39,12 +39,12 @@ def available_models() -> list[ModelInfo]:
     return default_catalog().list_models()
 
 
-def predict(model: str, image: np.ndarray) -> np.ndarray | None:
-    """Class probabilities for one 28×28 input, or None with an error shown on the page."""
-    try:
-        probabilities = engine().predict(model, image[None])[0]
-    except (ValueError, EngineError) as error:
-        st.error(str(error))
-        return None
-    engine_notice()
-    return probabilities
+@st.cache_data(show_spinner=False, max_entries=64)
+def predictions(model: str, batch: np.ndarray) -> np.ndarray:
+    """Class probabilities for a batch of 28×28 inputs, cached by model and batch.
+
+    Raises:
+        ValueError: For an unknown model or a bad batch (the engine's message).
+        EngineError: If the engine fails.
+    """
+    return engine().predict(model, batch)

@@ -56,12 +56,6 @@ def evidence(model: str, image: np.ndarray, smoothgrad: int) -> tuple[np.ndarray
     return engine().grad_cam(model, image), engine().saliency(model, image, None, smoothgrad)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def predictions(model: str, batch: np.ndarray) -> np.ndarray:
-    """Class probabilities for a batch of inputs, cached by model and batch."""
-    return engine().predict(model, batch)
-
-
 def engine_call(function, *args, **kwargs):
     """Call the engine; a refused request or an engine failure becomes an error on the page."""
     try:

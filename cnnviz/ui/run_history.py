@@ -15,7 +15,7 @@ import streamlit as st
 from cnnviz import plots
 from cnnviz.engine.catalog import delete_saved_run
 from cnnviz.engine.protocol import EngineError, ModelInfo
-from cnnviz.ui.engine import engine
+from cnnviz.ui.engine import predictions
 from cnnviz.ui.loaders import cached_dataset
 from cnnviz.ui.training_job import NEW_RUN_KEY
 
@@ -109,7 +109,7 @@ def _misclassified(info: ModelInfo) -> None:
     try:
         data = cached_dataset(info.manifest["dataset"])
         images = data.x_test[np.asarray(indices)]
-        predicted = engine().predict(info.name, images / 255.0).argmax(axis=1)
+        predicted = predictions(info.name, images / 255.0).argmax(axis=1)
     except (KeyError, ValueError, EngineError) as error:
         st.info(f"The misclassified test images cannot be shown: {error}")
         return

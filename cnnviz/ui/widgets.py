@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,11 +55,6 @@ def step_position(page: str, shape: tuple[int, int]) -> None:
         st.session_state[f"{page}_row"] = row
     if cols > 1:
         st.session_state[f"{page}_col"] = col
-
-
-def image_digest(image: np.ndarray) -> str:
-    """A short content hash of an array, to key caches and widgets by the image."""
-    return hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=8).hexdigest()
 
 
 def kernel_editor(page: str) -> KernelChoice:
