@@ -23,8 +23,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.timing import best_times  # noqa: E402
-from cnnviz.convolution import convolve2d  # noqa: E402
-from cnnviz.kernels import KERNELS  # noqa: E402
+from cnnviz.convolution import KERNELS, convolve2d  # noqa: E402
 
 SHAPE = (4000, 3000, 3)
 REPEATS = 7
@@ -96,7 +95,7 @@ print(statistics.median(times), "tensorflow" in sys.modules)
 def bench_page_rerun() -> str:
     """Median AppTest rerun of the convolution page (28x28 digit) after moving a slider."""
     root = Path(__file__).resolve().parent.parent
-    code = PAGE_RERUN.format(app=str(root / "app.py"), page="pages/1_Convolution.py")
+    code = PAGE_RERUN.format(app=str(root / "app.py"), page="lessons/convolution.py")
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     ).stdout.split()

@@ -39,7 +39,7 @@ ARCHITECTURE = """
 import statistics, time
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file({app!r}, default_timeout=120)
-at.switch_page("pages/3_Architecture.py")
+at.switch_page("lessons/architecture.py")
 at.run()
 times = []
 for filters in range(8, 38):
@@ -63,7 +63,7 @@ def round_trips(repeats: int = 300) -> tuple[float, float]:
     import numpy as np
 
     from cnnviz.engine import EngineClient
-    from cnnviz.engine.catalog import default_catalog
+    from cnnviz.training.runs import default_catalog
 
     image = np.random.default_rng(0).random((1, 28, 28), dtype=np.float32)
     client = EngineClient.start()

@@ -10,7 +10,7 @@ random weights (the speed is the same). Each line gives the best of several inte
 - The same against `model.predict_on_batch`, Keras's own one-batch call.
 - The tutorial approach, one sub-model `predict` per layer (sub-models built beforehand, so
   only the passes count), against `feature_maps`: the speed-up.
-- `EngineClient.layer_outputs`, the app's path (a request to the engine process and the
+- `EngineClient.layer_activations`, the app's path (a request to the engine process and the
   pickled reply), against `feature_maps` in this process and against the forward pass.
 - Activation maximisation of conv2d_2's 32 filters (64 steps): `maximise_all`'s one batch
   against one `activation_maximisation` per filter, and the engine's second, cached, answer
@@ -37,10 +37,11 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from bench.timing import best_times  # noqa: E402
-from cnnviz.activations import FeatureExtractor, feature_maps  # noqa: E402
-from cnnviz.attribution import activation_maximisation, maximise_all  # noqa: E402
 from cnnviz.engine import EngineClient  # noqa: E402
-from cnnviz.models import build_cnn, lecture_config  # noqa: E402
+from cnnviz.engine.keras_side.attribute import activation_maximisation, maximise_all  # noqa: E402
+from cnnviz.engine.keras_side.build import build_cnn  # noqa: E402
+from cnnviz.engine.keras_side.extract import FeatureExtractor, feature_maps  # noqa: E402
+from cnnviz.network import lecture_config  # noqa: E402
 
 REPEATS = 200
 LAYER = "conv2d_2"
@@ -84,13 +85,25 @@ def main() -> None:
         {"tutorial": lambda: [m.predict(batch, verbose=0) for m in sub_models]}, repeats=10
     )["tutorial"]
     print(f"lecture model: {source}; {len(model.layers)} layers; one 28x28 image", flush=True)
-    print(ratio_line("feature_maps", times["feature_maps"], "compiled forward pass",
-                     times["forward"], TARGET))  # fmt: skip
-    print(ratio_line("feature_maps", times["feature_maps"], "predict_on_batch",
-                     times["predict_on_batch"]))  # fmt: skip
-    print(ratio_line(f"one sub-model predict per layer ({len(sub_models)})", tutorial,
-                     "feature_maps", times["feature_maps"])
-          + f" (feature_maps is {tutorial / times['feature_maps']:.0f}x faster)")  # fmt: skip
+    print(
+        ratio_line(
+            "feature_maps", times["feature_maps"], "compiled forward pass", times["forward"], TARGET
+        )
+    )
+    print(
+        ratio_line(
+            "feature_maps", times["feature_maps"], "predict_on_batch", times["predict_on_batch"]
+        )
+    )
+    print(
+        ratio_line(
+            f"one sub-model predict per layer ({len(sub_models)})",
+            tutorial,
+            "feature_maps",
+            times["feature_maps"],
+        )
+        + f" (feature_maps is {tutorial / times['feature_maps']:.0f}x faster)"
+    )
     with tempfile.TemporaryDirectory() as directory:
         models, empty = Path(directory) / "models", Path(directory) / "bundled"
         models.mkdir(), empty.mkdir()
@@ -98,25 +111,49 @@ def main() -> None:
         (models / "lecture.json").write_text(json.dumps({"bench": True}))
         engine = EngineClient.start(models_dir=models, bundled_dir=empty)
         try:
-            engine.layer_outputs("lecture", image)  # load and trace once
-            remote = best_times({"engine": lambda: engine.layer_outputs("lecture", image)}, REPEATS)
-            first, cached = (timed(lambda: engine.activation_maximisation("lecture", LAYER))
-                             for _ in range(2))  # fmt: skip
+            engine.layer_activations("lecture", image)  # load and trace once
+            remote = best_times(
+                {"engine": lambda: engine.layer_activations("lecture", image)}, REPEATS
+            )
+            first, cached = (
+                timed(lambda: engine.activation_maximisation("lecture", LAYER)) for _ in range(2)
+            )
         finally:
             engine.close()
-    print(ratio_line("EngineClient.layer_outputs", remote["engine"], "feature_maps in-process",
-                     times["feature_maps"]))  # fmt: skip
-    print(ratio_line("EngineClient.layer_outputs", remote["engine"], "compiled forward pass",
-                     times["forward"]))  # fmt: skip
+    print(
+        ratio_line(
+            "EngineClient.layer_activations",
+            remote["engine"],
+            "feature_maps in-process",
+            times["feature_maps"],
+        )
+    )
+    print(
+        ratio_line(
+            "EngineClient.layer_activations",
+            remote["engine"],
+            "compiled forward pass",
+            times["forward"],
+        )
+    )
     batched = timed(lambda: maximise_all(model, LAYER, steps=64))
     filters = model.get_layer(LAYER).filters
     one_by_one = timed(
         lambda: [activation_maximisation(model, LAYER, i, steps=64) for i in range(filters)]
     )
-    print(ratio_line(f"maximise_all {LAYER} ({filters} filters, 64 steps)", batched,
-                     "one activation_maximisation per filter", one_by_one))  # fmt: skip
-    print(ratio_line("engine activation_maximisation, asked again (cached)", cached,
-                     "first request", first))  # fmt: skip
+    print(
+        ratio_line(
+            f"maximise_all {LAYER} ({filters} filters, 64 steps)",
+            batched,
+            "one activation_maximisation per filter",
+            one_by_one,
+        )
+    )
+    print(
+        ratio_line(
+            "engine activation_maximisation, asked again (cached)", cached, "first request", first
+        )
+    )
     print(page_rerun(), flush=True)
 
 
@@ -127,7 +164,7 @@ sys.path.insert(0, {root!r})
 from streamlit.testing.v1 import AppTest
 from tests.app.conftest import canvas_state
 at = AppTest.from_file({app!r}, default_timeout=300)
-at.switch_page("pages/5_Feature_maps.py")
+at.switch_page("lessons/feature_maps.py")
 at.run()
 at.radio(key="picker_source").set_value("Draw a digit").run()
 times, sizes = [], []
@@ -151,8 +188,9 @@ def page_rerun() -> str:
     """Server time of a full feature-map page rerun after a new drawing, and what it sends."""
     root = Path(__file__).resolve().parent.parent
     code = PAGE_RERUN.format(root=str(root), app=str(root / "app.py"))
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
-                         text=True, check=True).stdout.split()  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.split()
     seconds, size = float(out[-2]), float(out[-1])
     return (
         f"feature-map page rerun after a new drawing (AppTest, charts included, median): "

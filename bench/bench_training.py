@@ -2,7 +2,7 @@
 
 Prints one line per measurement, each with its ratio against a named baseline:
 - training throughput (images per second over two epochs of 4,000 images, batch 128) of
-  `cnnviz.training.train` with a report callback, as the engine runs it, against a plain
+  `keras_side.fit.train` with a report callback, as the engine runs it, against a plain
   `model.fit` of the same model and data (target: ratio at least 0.9);
 - the engine's predict round trip for one image while a training job runs, against the same
   when the engine is idle (target: under 20 ms);
@@ -29,7 +29,7 @@ RERUNS = """
 import statistics, time
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file({app!r}, default_timeout=120)
-at.switch_page("pages/1_Convolution.py")
+at.switch_page("lessons/convolution.py")
 at.run()
 assert not at.exception, at.exception
 times = []
@@ -63,16 +63,17 @@ def throughput() -> tuple[float, float]:
     """Images per second while fitting: `train` with reporting, then plain `model.fit`."""
     import keras
 
-    from cnnviz import training
-    from cnnviz.data import load_dataset
-    from cnnviz.models import build_cnn
+    from cnnviz.datasets import load_dataset
+    from cnnviz.engine.keras_side import fit
+    from cnnviz.engine.keras_side.build import build_cnn
+    from cnnviz.training import TrainingConfig
 
-    config = training.TrainingConfig(train_size=SAMPLES, epochs=EPOCHS, batch_size=BATCH)
+    config = TrainingConfig(train_size=SAMPLES, epochs=EPOCHS, batch_size=BATCH)
     events = []
-    result = training.train(config, report=events.append)
+    result = fit.train(config, report=events.append)
     live = result.samples_per_second
 
-    (x, y), (x_val, y_val) = training._split(load_dataset(config.dataset), config)
+    (x, y), (x_val, y_val) = fit._split(load_dataset(config.dataset), config)
     keras.utils.set_random_seed(config.seed)
     model = build_cnn(config.model)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -111,7 +112,7 @@ def responsiveness() -> tuple[float, float, float, float]:
     import numpy as np
 
     from cnnviz.engine import EngineClient
-    from cnnviz.training_config import TrainingConfig
+    from cnnviz.training import TrainingConfig
 
     image = np.random.default_rng(0).random((1, 28, 28), dtype=np.float32)
     with tempfile.TemporaryDirectory() as models_dir:
@@ -138,7 +139,7 @@ def main() -> None:
     live, plain = throughput()
     print(
         f"training throughput ({SAMPLES:,} images, {EPOCHS} epochs, batch {BATCH}): "
-        f"cnnviz.training.train with live reports {live:,.0f} img/s, plain model.fit "
+        f"keras_side.fit.train with live reports {live:,.0f} img/s, plain model.fit "
         f"{plain:,.0f} img/s, ratio {live / plain:.2f} (target: at least 0.9)",
         flush=True,
     )

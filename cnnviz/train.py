@@ -1,15 +1,18 @@
 """Train a CNN from the command line and save it as a run: `python -m cnnviz.train`.
 
-The same code path as the app's training page (`cnnviz.training.train`, then
-`cnnviz.runs.save_run`), with a one-line progress bar on stderr. Ctrl-C stops after the current
-batch and saves the best epoch so far; a second Ctrl-C aborts.
+The same code path as the app's training page (the engine's `keras_side.fit.train`, then
+`keras_side.save.save_run`), with the page's presets and a one-line progress bar on stderr.
+Ctrl-C stops after the current batch and saves the best epoch so far; a second Ctrl-C aborts.
 
 Examples:
 
     python -m cnnviz.train --preset lecture --out assets/models
+    python -m cnnviz.train --preset over-fitting
+    python -m cnnviz.train --preset over-fitting-regularised --seed 1
     python -m cnnviz.train --preset regularised --epochs 80 --patience 15 --name regularised
-    python -m cnnviz.train --preset lecture --train-size 500 --epochs 30 --name overfit
 """
+
+from __future__ import annotations
 
 import argparse
 import shlex
@@ -19,11 +22,14 @@ import threading
 import time
 from dataclasses import replace
 
-from cnnviz.data import DATASET_NAMES
-from cnnviz.models import validate_config
-from cnnviz.training_config import PRESETS
-
-DEFAULT_AUGMENTATION = {"rotation": 0.05, "translation": 0.1, "zoom": 0.1}
+from cnnviz.datasets.offline import DATASET_NAMES
+from cnnviz.formatting import format_number
+from cnnviz.network.config import validate_config
+from cnnviz.network.design import OPTIMIZERS
+from cnnviz.training.config import SCHEDULES, STANDARD_AUGMENTATION, Augmentation
+from cnnviz.training.events import BatchEvent, EpochEvent, seconds_left
+from cnnviz.training.presets import PRESETS, training_preset
+from cnnviz.training.runs import run_paths, sanitise_name
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,13 +39,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train the lecture's CNN (or its regularised variant) and save it as a run: "
         "NAME.keras, NAME.weights.h5 and NAME.json in --out.",
     )
-    parser.add_argument("--preset", choices=PRESETS, default="lecture", help="default: lecture")
+    presets = "; ".join(f"{name}: {preset.lesson}" for name, preset in PRESETS.items())
+    parser.add_argument(
+        "--preset", choices=PRESETS, default="lecture", help=f"default: lecture. {presets}"
+    )
     parser.add_argument("--dataset", choices=DATASET_NAMES, help="default: mnist-sample (bundled)")
     parser.add_argument("--epochs", type=int, help="1 to 200")
     parser.add_argument("--batch-size", type=int, help="1 to 4096")
     parser.add_argument("--learning-rate", type=float, help="in (0, 1]")
-    parser.add_argument("--learning-rate-schedule", choices=("constant", "cosine"))
-    parser.add_argument("--optimizer", choices=("adam", "sgd", "rmsprop"))
+    parser.add_argument("--learning-rate-schedule", choices=SCHEDULES)
+    parser.add_argument("--optimizer", choices=OPTIMIZERS)
     parser.add_argument("--seed", type=int)
     parser.add_argument("--train-size", type=int, help="train on this many images (>= 10)")
     parser.add_argument("--validation-size", type=int, help="images held out for validation")
@@ -62,13 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def make_config(args, training):
+def make_config(args):
     """The preset's `TrainingConfig` with the command line's overrides applied.
 
     Raises:
         ValueError: if an override is out of range (the message names it).
     """
-    config = training.training_preset(args.preset)
+    config = training_preset(args.preset)
     overrides = {
         "dataset": args.dataset,
         "epochs": args.epochs,
@@ -82,9 +91,9 @@ def make_config(args, training):
     }
     overrides = {key: value for key, value in overrides.items() if value is not None}
     if args.augment is False:
-        overrides["augmentation"] = training.Augmentation()
+        overrides["augmentation"] = Augmentation()
     elif args.augment and not config.augmentation.enabled:
-        overrides["augmentation"] = training.Augmentation(**DEFAULT_AUGMENTATION)
+        overrides["augmentation"] = STANDARD_AUGMENTATION
     if args.patience is not None:
         overrides["early_stopping_patience"] = args.patience or None
     model = _model_overrides(config.model, args)
@@ -134,33 +143,26 @@ class ProgressBar:
     def __call__(self, event):
         if not self.enabled:
             return
-        if event["type"] == "batch" and self.live:
-            done = event["batch"] / event["batches"]
+        if isinstance(event, BatchEvent) and self.live:
+            done = event.batch / event.batches
             bar = "#" * round(20 * done) + "-" * (20 - round(20 * done))
-            left = self._seconds_left(event)
+            left = seconds_left(event, self.config.epochs, self.config.batch_size)
             line = (
-                f"\repoch {event['epoch']}/{self.config.epochs} [{bar}] "
-                f"batch {event['batch']}/{event['batches']}  loss {_number(event['loss'])}  "
-                f"acc {_number(event['accuracy'])}  {event['samples_per_second']:,.0f} img/s  "
+                f"\repoch {event.epoch}/{self.config.epochs} [{bar}] "
+                f"batch {event.batch}/{event.batches}  loss {_number(event.loss)}  "
+                f"acc {_number(event.accuracy)}  {event.samples_per_second:,.0f} img/s  "
                 f"~{left:.0f} s left "
             )
             self.stream.write(line)
-        elif event["type"] == "epoch":
+        elif isinstance(event, EpochEvent):
             self.stream.write(
-                f"\repoch {event['epoch']}/{event['epochs']}: loss {_number(event['loss'])}  "
-                f"acc {_number(event['accuracy'])}  val_loss {_number(event['val_loss'])}  "
-                f"val_acc {_number(event['val_accuracy'])}  "
-                f"{event['samples_per_second']:,.0f} img/s  "
-                f"{event['elapsed']:.1f} s{' ' * 20}\n"
+                f"\repoch {event.epoch}/{event.epochs}: loss {_number(event.loss)}  "
+                f"acc {_number(event.accuracy)}  val_loss {_number(event.val_loss)}  "
+                f"val_acc {_number(event.val_accuracy)}  "
+                f"{event.samples_per_second:,.0f} img/s  "
+                f"{event.elapsed:.1f} s{' ' * 20}\n"
             )
         self.stream.flush()
-
-    def _seconds_left(self, event):
-        """Time for the rest of this epoch and the remaining ones, at the current speed."""
-        per_batch = self.config.batch_size / max(event["samples_per_second"], 1e-9)
-        remaining = event["batches"] - event["batch"]
-        remaining += (self.config.epochs - event["epoch"]) * event["batches"]
-        return remaining * per_batch
 
 
 class StopOnInterrupt:
@@ -183,17 +185,19 @@ def main(argv=None) -> int:
     """Parse `argv`, train, save, print the held-out test accuracy; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    from cnnviz import runs, training  # here, not at the top: --help stays instant
+    # Here, not at the top: --help stays instant (these import TensorFlow).
+    from cnnviz.engine.keras_side.fit import train
+    from cnnviz.engine.keras_side.save import save_run
 
     try:
-        config = make_config(args, training)
-        name = runs.sanitise_name(args.name or args.preset)
+        config = make_config(args)
+        name = sanitise_name(args.name or args.preset)
         stop = StopOnInterrupt()
         on_main_thread = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, stop.handle) if on_main_thread else None
         try:
             start = time.monotonic()
-            result = training.train(config, ProgressBar(config, enabled=not args.quiet), stop)
+            result = train(config, ProgressBar(config, enabled=not args.quiet), stop)
         finally:
             if on_main_thread:
                 signal.signal(signal.SIGINT, previous)
@@ -209,10 +213,10 @@ def main(argv=None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
     command = shlex.join(["python", "-m", "cnnviz.train", *arguments])
     try:
-        path = runs.save_run(result, {"command": command}, args.out, name)
+        path = save_run(result, {"command": command}, args.out, name)
     except OSError as error:
         parser.error(f"Could not save the run in {args.out}: {error}. Received --out {args.out}.")
-    for kind, file in runs.run_paths(path.parent, name).items():
+    for kind, file in run_paths(path.parent, name).items():
         print(f"Saved {kind:8s} {file} ({file.stat().st_size:,} bytes)")
     return 0
 
@@ -230,7 +234,7 @@ def _summary(result, seconds):
 
 
 def _number(value):
-    return "nan" if value is None else f"{value:.4f}"
+    return format_number(value, ".4f")
 
 
 if __name__ == "__main__":

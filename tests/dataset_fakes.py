@@ -1,11 +1,11 @@
-"""Small fake datasets and the places cnnviz.data looks, for the data and download tests."""
+"""Small fake datasets and the places cnnviz.datasets looks, for the dataset tests."""
 
 import gzip
 import struct
 
 import numpy as np
 
-from cnnviz import data
+from cnnviz.datasets import offline as data
 
 
 def fake_split(n, seed):

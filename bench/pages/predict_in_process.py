@@ -13,7 +13,7 @@ def compiled_model():
     import keras
     import tensorflow as tf
 
-    from cnnviz.engine.catalog import default_catalog
+    from cnnviz.training.runs import default_catalog
 
     model = keras.saving.load_model(default_catalog().find("lecture"), safe_mode=True)
     return tf.function(lambda x: model(x, training=False))

@@ -2,12 +2,13 @@
 
 TensorFlow never runs in the Streamlit process (Streamlit clears the Keras session after every
 script run). The app starts the engine once with `EngineClient.start()` and sends it requests:
-predictions, every layer's output, and training jobs that run in worker processes.
+predictions, every layer's output, attributions, and training jobs that run in worker processes.
 
-Modules: `protocol` (messages, dataclasses, errors); `launcher` and `client` (the Streamlit
-side); `server`, `catalog` (which models exist), `store` (models in memory, the only module here
-importing TensorFlow, with `cnnviz.activations` and `cnnviz.attribution`), `scheduler` and
-`jobs` (the engine side). Importing this package imports neither TensorFlow nor Keras.
+The Streamlit side: `protocol` (messages, errors, `JobStatus`), `launcher` (starts
+`python -m cnnviz.engine`) and `client` (`EngineClient`). The engine side: `server` (answers
+requests), `scheduler` (the job queue, a cap, one worker process per job) and `jobs` (job kinds
+and the worker). `keras_side/` is the only folder of cnnviz that imports TensorFlow. Importing
+this package imports neither TensorFlow nor Keras.
 """
 
 from cnnviz.engine.client import EngineClient
@@ -20,13 +21,10 @@ from cnnviz.engine.protocol import (
     EngineRestarted,
     JobRefused,
     JobStatus,
-    LayerActivation,
-    LayerOutput,
-    ModelInfo,
     ProtocolMismatchError,
     UnknownJob,
-    UnknownModel,
 )
+from cnnviz.training.runs import UnknownModel
 
 __all__ = [
     "PROTOCOL_VERSION",
@@ -38,9 +36,6 @@ __all__ = [
     "EngineRestarted",
     "JobRefused",
     "JobStatus",
-    "LayerActivation",
-    "LayerOutput",
-    "ModelInfo",
     "ProtocolMismatchError",
     "UnknownJob",
     "UnknownModel",

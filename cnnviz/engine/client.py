@@ -29,10 +29,10 @@ from cnnviz.engine.protocol import (
     EngineInfo,
     EngineRestarted,
     JobStatus,
-    LayerOutput,
-    ModelInfo,
     error_from_reply,
 )
+from cnnviz.network.forward_pass import LayerActivation
+from cnnviz.training.runs import ModelInfo
 
 # What a dead engine looks like from here, on connecting or in the middle of a request.
 DEAD_ENGINE_ERRORS = (
@@ -121,24 +121,24 @@ class EngineClient:
         """
         return self._call("predict", model=model, images=np.asarray(images))
 
-    def layer_outputs(self, model: str, image: np.ndarray) -> list[LayerOutput]:
+    def layer_activations(self, model: str, image: np.ndarray) -> list[LayerActivation]:
         """Every layer's output for one image `(28, 28)` or `(28, 28, 1)`, from one pass.
 
-        Each `LayerOutput` (alias `LayerActivation`) carries the layer's name, Keras class
-        name, output (no batch axis), weights and plain settings (`config`: strides,
-        padding, activation, epsilon, ...): all `cnnviz.explain` needs.
+        Each `LayerActivation` carries the layer's name, Keras class name, output (no batch
+        axis), weights and plain settings (`config`: strides, padding, activation, epsilon,
+        ...): all `cnnviz.network.worked_example` needs.
 
         Raises:
             UnknownModel: If no model has that name.
             ValueError: If the image does not fit the model's input or lies outside 0..1.
             EngineError: If the engine fails.
         """
-        return self._call("layer_outputs", model=model, image=np.asarray(image))
+        return self._call("layer_activations", model=model, image=np.asarray(image))
 
     def activation_maximisation(self, model: str, layer: str, *, steps=64, seed=0) -> np.ndarray:
         """Images `(n, 28, 28)` in 0..1 that excite each map (or unit, or class) of `layer` most.
 
-        Gradient ascent on the input, all maps in one batch (`cnnviz.attribution.maximise_all`):
+        Gradient ascent on the input, all maps in one batch (`keras_side.attribute.maximise_all`):
         under a second for the lecture model's 32 filters. The engine keeps the result until the
         model's file changes, so asking again with the same layer, steps and seed is instant.
 

@@ -1,21 +1,28 @@
 """Job kinds and the worker process that runs one job.
 
-A job function has the signature `run_job(params, report, should_stop) -> dict`: `report`
-sends a progress event (a small dict) to the engine, `should_stop()` turns True once a stop was
-asked, and the returned dict is the job's result. Kinds are import paths resolved in the worker,
+A job function has the signature `run_job(params, report, should_stop) -> result`: `report`
+sends a progress event (a small picklable object: a training job's `BatchEvent`s and
+`EpochEvent`s) to the engine, `should_stop()` turns True once a stop was asked, and the
+returned picklable object is the job's result. Kinds are import paths resolved in the worker,
 so the engine never imports what a job needs (TensorFlow for training).
 """
 
 from __future__ import annotations
 
 import importlib
+import math
 import os
 import threading
 import time
 import traceback
 from collections.abc import Callable
 
-JOB_KINDS = {"train": "cnnviz.training:run_job", "sleep": "cnnviz.engine.jobs:sleep_job"}
+from cnnviz.validation import check_real
+
+JOB_KINDS = {
+    "train": "cnnviz.engine.keras_side.training_job:run_job",
+    "sleep": "cnnviz.engine.jobs:sleep_job",
+}
 _PARENT_CHECK_SECONDS = 0.5
 _SLEEP_SLICE_SECONDS = 0.02
 
@@ -28,7 +35,9 @@ def check_kind(kind) -> str:
     return kind
 
 
-def resolve_job(kind: str) -> Callable[[dict, Callable[[dict], None], Callable[[], bool]], dict]:
+def resolve_job(
+    kind: str,
+) -> Callable[[dict, Callable[[object], None], Callable[[], bool]], object]:
     """The job function registered for `kind` in `JOB_KINDS`, imported now.
 
     Raises:
@@ -58,8 +67,7 @@ def sleep_job(params: dict, report: Callable[[dict], None], should_stop: Callabl
     """
     steps, seconds = params.get("steps", 10), params.get("seconds", 0.1)
     for name, value in (("steps", steps), ("seconds", seconds)):
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise ValueError(f"`{name}` must be a number of at least 0. Received {value!r}.")
+        check_real(value, f"`{name}`", 0.0, math.inf)
     for step in range(int(steps)):
         end = time.monotonic() + seconds
         while (left := end - time.monotonic()) > 0:
@@ -89,16 +97,12 @@ def run_worker(kind: str, params: dict, connection, stop_event, parent_pid: int)
     _exit_with_parent(parent_pid)
     lock = threading.Lock()
 
-    def report(event: dict) -> None:
-        if not isinstance(event, dict):
-            raise TypeError(f"A progress event must be a dict. Received {type(event).__name__}.")
+    def report(event) -> None:
         with lock:
             connection.send(("event", event))
 
     try:
         result = resolve_job(kind)(params, report, stop_event.is_set)
-        if result is not None and not isinstance(result, dict):
-            raise TypeError(f"A job must return a dict. Received {type(result).__name__}.")
         with lock:
             connection.send(("result", result))
     except Exception as error:

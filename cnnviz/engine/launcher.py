@@ -8,6 +8,7 @@ TensorFlow nor Keras.
 
 from __future__ import annotations
 
+import math
 import os
 import select
 import shutil
@@ -18,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cnnviz.engine.protocol import AUTHKEY_ENV, PARENT_PID_ENV, EngineError
-
-REPO = Path(__file__).resolve().parents[2]
+from cnnviz.locations import REPO_ROOT
+from cnnviz.validation import check_real, check_whole
 
 
 @dataclass(frozen=True)
@@ -47,18 +48,11 @@ class EngineOptions:
     request_timeout: float = 600.0
 
     def __post_init__(self):
-        whole = isinstance(self.max_jobs, int) and not isinstance(self.max_jobs, bool)
-        if self.max_jobs is not None and not (whole and self.max_jobs >= 1):
-            raise ValueError(
-                f"`max_jobs` must be a whole number of at least 1. Received {self.max_jobs!r}."
-            )
+        if self.max_jobs is not None:
+            check_whole(self.max_jobs, "`max_jobs`", low=1)
         for name in ("lease_seconds", "timeout", "request_timeout"):
-            value = getattr(self, name)
-            number = isinstance(value, int | float) and not isinstance(value, bool)
-            if value is not None and not (number and value > 0):
-                raise ValueError(
-                    f"`{name}` must be a number of seconds above 0. Received {value!r}."
-                )
+            if getattr(self, name) is not None:
+                check_real(getattr(self, name), f"`{name}` (seconds)", 0.0, math.inf, open_low=True)
         if self.address is not None:
             host, _, port = str(self.address).rpartition(":")
             if not (isinstance(self.address, str) and host and port.isdigit()):
@@ -90,13 +84,17 @@ class EngineProcess:
         self.options = options
         self.authkey = os.urandom(32)
         env = {**os.environ, AUTHKEY_ENV: self.authkey.hex(), PARENT_PID_ENV: str(os.getpid())}
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
         log = open(options.log_path, "ab") if options.log_path else subprocess.DEVNULL  # noqa: SIM115
         try:
             self.process = subprocess.Popen(
-                options.command(), cwd=REPO, env=env, stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=log,
-            )  # fmt: skip
+                options.command(),
+                cwd=REPO_ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=log,
+            )
         finally:
             if log is not subprocess.DEVNULL:
                 log.close()

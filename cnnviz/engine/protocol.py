@@ -1,9 +1,9 @@
 """What the engine and its clients say to each other: requests, replies, results and errors.
 
 A request is a tuple `(PROTOCOL_VERSION, method, kwargs)`; the engine replies `("ok", result)`
-or `("error", error_type_name, message)`. Results are NumPy arrays, plain Python values and the
-dataclasses below. This module imports neither TensorFlow nor Keras, so the Streamlit process can
-unpickle every reply.
+or `("error", error_type_name, message)`. Results are NumPy arrays, plain Python values, the
+dataclasses below and the core's (`LayerActivation`, `ModelInfo`, training events). This module
+imports neither TensorFlow nor Keras, so the Streamlit process can unpickle every reply.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numpy as np
+from cnnviz.training.runs import UnknownModel
 
 # 2: LayerOutput.config; activation_maximisation, grad_cam and saliency.
-PROTOCOL_VERSION = 2
+# 3: layer_activations (LayerActivation from cnnviz.network); typed training events.
+PROTOCOL_VERSION = 3
 # The engine reads its secret key (hex) and the pid to watch from these, never its command line.
 AUTHKEY_ENV = "CNNVIZ_ENGINE_AUTHKEY"
 PARENT_PID_ENV = "CNNVIZ_ENGINE_PARENT_PID"
@@ -43,42 +44,13 @@ class EngineInfo:
 
 
 @dataclass(frozen=True)
-class ModelInfo:
-    """A model the engine can serve: a bundled one (assets) or a saved training run."""
-
-    name: str
-    source: Literal["bundled", "saved"]
-    path: str
-    manifest: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class LayerOutput:
-    """One layer's output for one image (no batch axis), with its weights and settings.
-
-    `kind` is the Keras class name (`Conv2D`, `BatchNormalization`, ...); `weights` holds the
-    layer's arrays by name (`kernel`, `bias`, `gamma`, `beta`, `moving_mean`,
-    `moving_variance`); `config` its plain settings from `get_config()` (`strides`, `padding`,
-    `activation`, `epsilon`, `pool_size`, ...), enough to redo the layer's arithmetic.
-    """
-
-    name: str
-    kind: str
-    output: np.ndarray
-    weights: dict[str, np.ndarray] = field(default_factory=dict)
-    config: dict[str, Any] = field(default_factory=dict)
-
-
-# The name the views use: one list of these, from one forward pass, feeds every view.
-LayerActivation = LayerOutput
-
-
-@dataclass(frozen=True)
 class JobStatus:
     """A job as the engine sees it.
 
-    `events` holds the progress events numbered from the `since` asked for; `event_count` is the
-    number reported so far, the `since` to pass next time. `queue_position` counts from 1 while
+    `events` holds the progress events numbered from the `since` asked for (a training job's
+    are `BatchEvent`s and `EpochEvent`s); `event_count` is the number reported so far, the
+    `since` to pass next time; `result` is what the job returned (a training job's
+    `TrainingOutcome`). `queue_position` counts from 1 while
     the job waits, else it is None.
     """
 
@@ -87,9 +59,9 @@ class JobStatus:
     session: str
     state: Literal["queued", "running", "finished", "stopped", "failed"]
     queue_position: int | None
-    events: list[dict]
+    events: list[Any]
     event_count: int
-    result: dict | None
+    result: Any
     error: str | None
     params: dict = field(default_factory=dict)
     submitted_at: float | None = None
@@ -108,10 +80,6 @@ class EngineError(RuntimeError):
 
 class ProtocolMismatchError(EngineError):
     """The engine speaks another protocol version than this client."""
-
-
-class UnknownModel(ValueError):  # noqa: N818 (the protocol's names)
-    """No model has the requested name."""
 
 
 class UnknownJob(ValueError):  # noqa: N818 (the protocol's names)

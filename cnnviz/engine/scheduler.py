@@ -16,10 +16,11 @@ import secrets
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from cnnviz.engine.jobs import check_kind, run_worker
 from cnnviz.engine.protocol import ACTIVE_JOB_STATES, JobRefused, JobStatus, UnknownJob
+from cnnviz.validation import check_whole
 
 MAX_EVENTS = 10_000
 STOP_GRACE_SECONDS = 1.0
@@ -27,6 +28,8 @@ STOP_GRACE_SECONDS = 1.0
 # on a busy machine): it gets longer before its worker is terminated, so the run is not lost.
 STOP_GRACE_BY_KIND = {"train": 20.0}
 _TICK_SECONDS = 0.05
+# A job's status repeats these fields of the job as they are.
+_STATUS_FROM_JOB = [f.name for f in fields(JobStatus) if f.name not in ("queue_position", "events")]
 
 
 @dataclass(eq=False)
@@ -38,7 +41,7 @@ class _Job:
     state: str = "queued"
     events: deque = field(default_factory=lambda: deque(maxlen=MAX_EVENTS))
     event_count: int = 0
-    result: dict | None = None
+    result: object = None
     error: str | None = None
     submitted_at: float = field(default_factory=time.time)
     started_at: float | None = None
@@ -101,8 +104,7 @@ class JobManager:
             UnknownJob: If no job has this id.
             ValueError: If `since` is not a whole number of at least 0.
         """
-        if isinstance(since, bool) or not isinstance(since, int) or since < 0:
-            raise ValueError(f"`since` must be a whole number of at least 0. Received {since!r}.")
+        check_whole(since, "`since`", low=0)
         with self._lock:
             job = self._get(job_id)
             self._leases[job.session] = time.monotonic()
@@ -152,10 +154,8 @@ class JobManager:
         first_kept = job.event_count - len(job.events)
         events = list(itertools.islice(job.events, max(since - first_kept, 0), None))
         position = self._queue.index(job) + 1 if job.state == "queued" else None
-        return JobStatus(
-            job.id, job.kind, job.session, job.state, position, events, job.event_count,
-            job.result, job.error, job.params, job.submitted_at, job.started_at, job.ended_at,
-        )  # fmt: skip
+        kept = {name: getattr(job, name) for name in _STATUS_FROM_JOB}
+        return JobStatus(queue_position=position, events=events, **kept)
 
     def _schedule(self) -> None:
         """Start queued jobs while fewer than `max_jobs` run. Call with the lock held."""

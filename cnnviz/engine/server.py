@@ -1,7 +1,7 @@
 """The engine process: listens for clients, serves each connection in its own thread.
 
-TensorFlow is imported on the first model request (through `cnnviz.engine.store`), so the
-engine answers `ping` and runs jobs at once. The engine exits on SIGTERM, on SIGINT and when
+TensorFlow is imported on the first model request (through `keras_side.store`), so the engine
+answers `ping` and runs jobs at once. The engine exits on SIGTERM, on SIGINT and when
 the process that started it dies, taking its job workers with it.
 """
 
@@ -20,7 +20,6 @@ from importlib import metadata
 from multiprocessing import AuthenticationError, connection
 from pathlib import Path
 
-from cnnviz.engine.catalog import BUNDLED_DIR, DEFAULT_MODELS_DIR, ModelCatalog
 from cnnviz.engine.protocol import (
     PROTOCOL_VERSION,
     EngineInfo,
@@ -28,6 +27,9 @@ from cnnviz.engine.protocol import (
     error_reply,
 )
 from cnnviz.engine.scheduler import JobManager
+from cnnviz.locations import BUNDLED_MODELS_DIR, DEFAULT_MODELS_DIR
+from cnnviz.training.config import TrainingConfig
+from cnnviz.training.runs import ModelCatalog
 
 _PARENT_CHECK_SECONDS = 0.5
 _BACKLOG = 64
@@ -37,7 +39,7 @@ _BACKLOG = 64
 class EngineConfig:
     """How an engine is set up (see `python -m cnnviz.engine --help`)."""
 
-    bundled_dir: Path = BUNDLED_DIR
+    bundled_dir: Path = BUNDLED_MODELS_DIR
     models_dir: Path = DEFAULT_MODELS_DIR
     max_jobs: int = 1
     lease_seconds: float = 30.0
@@ -65,7 +67,7 @@ class EngineServer:
             "ping": self.ping,
             "list_models": self.catalog.list_models,
             "predict": lambda model, images: self.store().predict(model, images),
-            "layer_outputs": lambda model, image: self.store().layer_outputs(model, image),
+            "layer_activations": lambda model, image: self.store().layer_activations(model, image),
             "activation_maximisation": lambda model, layer, steps=64, seed=0: (
                 self.store().activation_maximisation(model, layer, steps, seed)
             ),
@@ -86,7 +88,7 @@ class EngineServer:
         """The model store, importing TensorFlow the first time it is needed."""
         with self._store_lock:
             if self._store is None:
-                from cnnviz.engine.store import ModelStore  # imports TensorFlow
+                from cnnviz.engine.keras_side.store import ModelStore  # imports TensorFlow
 
                 self._store = ModelStore(self.catalog)
             return self._store
@@ -97,10 +99,17 @@ class EngineServer:
         loaded = self._store.loaded_names() if self._store is not None else []
         uptime = time.monotonic() - self._started
         return EngineInfo(
-            os.getpid(), PROTOCOL_VERSION, _tensorflow_version(), uptime, loaded, running,
-            queued, self.config.max_jobs, str(self.config.models_dir),
-            str(self.config.bundled_dir),
-        )  # fmt: skip
+            pid=os.getpid(),
+            protocol_version=PROTOCOL_VERSION,
+            tensorflow_version=_tensorflow_version(),
+            uptime_seconds=uptime,
+            models_loaded=loaded,
+            jobs_running=running,
+            jobs_queued=queued,
+            max_jobs=self.config.max_jobs,
+            models_dir=str(self.config.models_dir),
+            bundled_dir=str(self.config.bundled_dir),
+        )
 
     def handle(self, request) -> tuple:
         """The reply to one request; never raises."""
@@ -182,10 +191,10 @@ class EngineServer:
 
 
 def _augmentation_preview(config: dict, n: int = 16):
-    """`cnnviz.training.augmentation_preview` for a `TrainingConfig.to_dict()`."""
-    from cnnviz import training  # imports TensorFlow, in the engine only
+    """`keras_side.fit.augmentation_preview` for a `TrainingConfig.to_dict()`."""
+    from cnnviz.engine.keras_side.fit import augmentation_preview  # imports TensorFlow
 
-    return training.augmentation_preview(training.TrainingConfig.from_dict(config), n)
+    return augmentation_preview(TrainingConfig.from_dict(config), n)
 
 
 def _tensorflow_version() -> str:

@@ -1,10 +1,17 @@
-"""Arrays to plotly figures. Nothing here calls Streamlit or imports TensorFlow.
+"""Arrays to plotly figures, one module per page. Nothing here calls Streamlit or TensorFlow.
 
-Every function takes NumPy arrays (or plain numbers) and returns a
-`plotly.graph_objects.Figure`; pages only render what they get. Heatmaps put row 0 at the
-top, like an image. Colour scales are defined once, in `cnnviz.plots.base`.
+- `base`: the colour scales (defined once) and shared helpers.
+- `pixels`: pixel grids with every value written in, images with a window box, galleries.
+- `convolution`: signed feature maps, small numbered arrays (kernels, windows), map galleries.
+- `architecture`: the shape diagram and the memory of a training step.
+- `training`: live training curves, run comparisons, confusion matrices.
+- `feature_maps`: a layer's maps as one mosaic, learned filters, probabilities, evidence.
+
+Every function takes NumPy arrays (or the core's dataclasses) and returns a
+`plotly.graph_objects.Figure`; heatmaps put row 0 at the top, like an image.
 """
 
+from cnnviz.plots.architecture import memory_bars, shape_diagram
 from cnnviz.plots.base import (
     BOX_COLOUR,
     CHANNEL_SCALES,
@@ -12,45 +19,38 @@ from cnnviz.plots.base import (
     GRAY,
     symmetric_range,
 )
-from cnnviz.plots.maps import map_gallery, number_grid, signed_map
-from cnnviz.plots.network import memory_bars, shape_diagram
-from cnnviz.plots.network_views import (
+from cnnviz.plots.convolution import map_gallery, number_grid, signed_map
+from cnnviz.plots.feature_maps import (
     evidence_overlay,
     feature_map_grid,
+    filter_grid,
     probability_bars,
     unit_bars,
 )
-from cnnviz.plots.pixels import image_figure, pixel_grid
-from cnnviz.plots.training import (
-    confusion_matrix,
-    filter_grid,
-    image_gallery,
-    run_overlay,
-    smooth,
-    training_curves,
-)
+from cnnviz.plots.pixels import image_figure, image_gallery, pixel_grid
+from cnnviz.plots.training import confusion_matrix, run_overlay, smooth, training_curves
 
 __all__ = [
     "BOX_COLOUR",
     "CHANNEL_SCALES",
     "DIVERGING",
     "GRAY",
+    "confusion_matrix",
+    "evidence_overlay",
+    "feature_map_grid",
+    "filter_grid",
     "image_figure",
+    "image_gallery",
     "map_gallery",
     "memory_bars",
     "number_grid",
     "pixel_grid",
+    "probability_bars",
+    "run_overlay",
     "shape_diagram",
     "signed_map",
-    "symmetric_range",
-    "evidence_overlay",
-    "feature_map_grid",
-    "probability_bars",
-    "unit_bars",
-    "confusion_matrix",
-    "filter_grid",
-    "image_gallery",
-    "run_overlay",
     "smooth",
+    "symmetric_range",
     "training_curves",
+    "unit_bars",
 ]

@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 GRAY = [[0.0, "#000000"], [1.0, "#ffffff"]]
-
-
 CHANNEL_SCALES = {
     "R": [[0.0, "#000000"], [1.0, "#ff0000"]],
     "G": [[0.0, "#000000"], [1.0, "#00c000"]],
     "B": [[0.0, "#000000"], [1.0, "#0050ff"]],
 }
 # Diverging scale for signed responses (negative blue, zero white, positive red).
-
-
 DIVERGING = "RdBu_r"
-
-
 BOX_COLOUR = "#ff2b2b"
-
-
 CELL_PX = 22
-
-
 MARGIN = dict(l=40, r=10, t=60, b=20)
 
 
@@ -49,3 +40,53 @@ def outline(figure: go.Figure, box: tuple[int, int, int, int], row=None, col=Non
         row=row,
         col=col,
     )
+
+
+def heatmap(values, value_range: tuple[float, float], colorscale=DIVERGING, **options):
+    """A `go.Heatmap` of `values` whose colour scale runs over `value_range` (low, high)."""
+    low, high = value_range
+    return go.Heatmap(z=values, colorscale=colorscale, zmin=low, zmax=high, **options)
+
+
+def tile_figure(tiles: list[tuple[str, go.Heatmap]], columns: int, tile_height: int) -> go.Figure:
+    """Heatmaps side by side, `columns` per row, each titled, with no axes: a gallery.
+
+    Args:
+        tiles: `(title, trace)` pairs, drawn in order.
+        columns: Tiles per row.
+        tile_height: Screen pixels per row of tiles.
+    """
+    rows = max(1, -(-len(tiles) // columns))
+    figure = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[title for title, _ in tiles],
+        horizontal_spacing=0.02 if tile_height > 150 else 0.01,
+        vertical_spacing=0.08 if tile_height > 150 else 0.06,
+    )
+    for index, (_, trace) in enumerate(tiles):
+        figure.add_trace(trace, row=index // columns + 1, col=index % columns + 1)
+    figure.update_xaxes(showticklabels=False)
+    figure.update_yaxes(showticklabels=False, autorange="reversed")
+    figure.update_annotations(font_size=12 if tile_height > 150 else 10)
+    top = 40 if tile_height > 150 else 30
+    figure.update_layout(height=tile_height * rows + 40, margin=dict(l=10, r=10, t=top, b=10))
+    return figure
+
+
+def mosaic_figure(trace: go.Heatmap, title: str, width_px: int, top: int = 40) -> go.Figure:
+    """One heatmap of tiled maps (see `feature_maps.mosaic`), square cells, no axes, as tall as
+    the mosaic is for a figure `width_px` wide."""
+    figure = go.Figure(trace)
+    figure.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    figure.update_yaxes(
+        showticklabels=False, showgrid=False, zeroline=False, autorange="reversed", scaleanchor="x"
+    )
+    rows, cols = np.shape(trace.z)
+    figure.update_layout(
+        title=title,
+        height=int(width_px * rows / cols) + 70,
+        margin=dict(l=10, r=10, t=top, b=10),
+        plot_bgcolor="white",
+    )
+    return figure

@@ -1,4 +1,5 @@
-"""Pixels as numbers: heatmaps with every value written in, and images with a window box."""
+"""Pixels as numbers: heatmaps with every value written in, images with a window box, and
+galleries of small images."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.plots.base import CELL_PX, GRAY, MARGIN, outline
+from cnnviz.plots.base import CELL_PX, GRAY, MARGIN, heatmap, outline, tile_figure
 
 
 def pixel_grid(
@@ -106,3 +107,14 @@ def image_figure(
     figure.update_layout(title=title, height=height, margin=MARGIN)
     figure.update_xaxes(showticklabels=True)
     return figure
+
+
+def image_gallery(images: np.ndarray, captions: list[str], *, columns: int = 8) -> go.Figure:
+    """Small grayscale images (uint8 or 0..1) in a grid, each with a caption."""
+    images = np.asarray(images)
+    top = 1.0 if images.dtype != np.uint8 else 255
+    tiles = [
+        (caption, heatmap(image, (0, top), GRAY, showscale=False, hoverinfo="skip"))
+        for caption, image in zip(captions, images, strict=True)
+    ]
+    return tile_figure(tiles, columns, tile_height=120)

@@ -1,67 +1,136 @@
-"""The only Streamlit code of cnnviz: cached loaders and the widgets pages share.
+"""The only Streamlit code of cnnviz: the lesson's pages, widgets, views and cached loaders.
 
-Pages import `cnnviz.ui` and call what it exports; the core modules it wraps never import
-Streamlit, and nothing here imports TensorFlow.
+Pages import `cnnviz.ui` and the core, and call what this package exports; nothing here imports
+TensorFlow (the engine runs it). One module per concern:
+
+- `navigation`: the lesson's pages in order (`LESSON`), and links between them.
+- `picker`: the shared image picker (draw, dataset digit, upload, built-in), kept across pages.
+- `widgets`: the kernel editor, output-position sliders, the channel picker.
+- `loaders`: datasets, images and uploads, each made once per server.
+- `model_engine`: the engine client and its cached calls, errors shown on the page.
+- `session_keys`: the session-state keys that cross pages.
+- `home`, `convolution`, `architecture`, `feature_maps`: the views of those pages.
+- `architecture_editor`: every layer setting of a CNN as widgets, and loading trained ones.
+- `training_setup`, `training_live`, `training_runs`: the Training page's presets and
+  settings, the live job, and past runs.
 """
 
-from cnnviz.ui.architecture import load_config, network_editor, trained_models
-from cnnviz.ui.engine import available_models, engine, engine_notice, predictions
+from cnnviz.ui.architecture import memory_estimate, network_summary, parameter_comparison
+from cnnviz.ui.architecture_editor import load_config, network_editor, trained_models
+from cnnviz.ui.convolution import (
+    FeatureMap,
+    SlideSettings,
+    convolution_settings,
+    filtering_results,
+    flip_check,
+    output_formulas,
+    pick_output,
+    pooling_input,
+    pooling_settings,
+    pooling_window,
+    save_feature_map,
+    saved_feature_map,
+    sliding_window,
+)
+from cnnviz.ui.feature_maps import (
+    decision_evidence,
+    learned_filters,
+    network_input,
+    show_layer,
+    value_by_hand,
+)
+from cnnviz.ui.home import tensors, what_computers_see, what_we_see
 from cnnviz.ui.loaders import (
     available_datasets,
     cached_builtin_images,
     cached_dataset,
     cached_decode,
 )
-from cnnviz.ui.navigation import LESSON_PATH, REPO_ROOT, lesson_path, page_setup
-from cnnviz.ui.picker import SOURCES, PickedImage, canvas_key, image_picker
-from cnnviz.ui.run_history import run_history
-from cnnviz.ui.training import (
+from cnnviz.ui.model_engine import (
+    available_models,
+    engine_call,
+    engine_client,
+    engine_notice,
+    layer_activations,
+    predictions,
+)
+from cnnviz.ui.navigation import LESSON, lesson_path
+from cnnviz.ui.picker import SOURCES, PickedImage, canvas_key, image_picker, picker_columns
+from cnnviz.ui.training_live import live_view, train_and_stop
+from cnnviz.ui.training_runs import compare_runs
+from cnnviz.ui.training_setup import (
     augmentation_preview,
     run_name,
     training_presets,
     training_settings,
 )
-from cnnviz.ui.training_job import live_view, train_and_stop
 from cnnviz.ui.widgets import (
     CUSTOM_KERNEL,
     KernelChoice,
+    channel_picker,
     kernel_editor,
     position_slider,
     step_position,
-    working_image,
+    working_input,
 )
 
 __all__ = [
-    "augmentation_preview",
-    "live_view",
-    "run_history",
-    "run_name",
-    "train_and_stop",
-    "training_presets",
-    "training_settings",
     "CUSTOM_KERNEL",
-    "LESSON_PATH",
-    "REPO_ROOT",
+    "LESSON",
     "SOURCES",
+    "FeatureMap",
     "KernelChoice",
     "PickedImage",
+    "SlideSettings",
+    "augmentation_preview",
     "available_datasets",
+    "available_models",
     "cached_builtin_images",
     "cached_dataset",
     "cached_decode",
     "canvas_key",
+    "channel_picker",
+    "compare_runs",
+    "convolution_settings",
+    "decision_evidence",
+    "engine_call",
+    "engine_client",
+    "engine_notice",
+    "filtering_results",
+    "flip_check",
     "image_picker",
     "kernel_editor",
+    "layer_activations",
+    "learned_filters",
     "lesson_path",
+    "live_view",
     "load_config",
-    "trained_models",
-    "available_models",
-    "engine",
-    "engine_notice",
-    "predictions",
+    "memory_estimate",
     "network_editor",
-    "page_setup",
+    "network_input",
+    "network_summary",
+    "output_formulas",
+    "parameter_comparison",
+    "pick_output",
+    "picker_columns",
+    "pooling_input",
+    "pooling_settings",
+    "pooling_window",
     "position_slider",
+    "predictions",
+    "run_name",
+    "save_feature_map",
+    "saved_feature_map",
+    "show_layer",
+    "sliding_window",
     "step_position",
-    "working_image",
+    "tensors",
+    "train_and_stop",
+    "trained_models",
+    "training_presets",
+    "training_settings",
+    "value_by_hand",
+    "what_computers_see",
+    "what_we_see",
+    "working_input",
 ]

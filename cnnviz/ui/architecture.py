@@ -1,160 +1,88 @@
-"""The network editor: every layer setting of a CNN as widgets, returning a `CNNConfig`.
-
-The config is kept in session state (`architecture_config`, as a plain dict) so that the
-training page can train the network a learner assembled here.
-"""
+"""The Architecture page's views: the summary, the shape diagram, parameters and memory."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from cnnviz import models
-
-INPUTS = {
-    "MNIST digit, 28×28×1": (28, 28, 1),
-    "CIFAR-style photo, 32×32×3": (32, 32, 3),
-    "Photo, 64×64×3": (64, 64, 3),
-}
-KERNEL_SIZES = (1, 2, 3, 4, 5, 6, 7)
-POOLINGS = ("max", "average", "none")
-DEFAULT_FILTERS = (16, 32, 64, 128)
-CONFIG_KEY = "architecture_config"
-
-
-def _reset(page: str) -> None:
-    for key in [key for key in st.session_state if str(key).startswith(f"{page}_net_")]:
-        del st.session_state[key]
+from cnnviz import plots
+from cnnviz.network import (
+    OPTIMIZERS,
+    CNNConfig,
+    batch_norm_parameters,
+    conv_layer_parameters,
+    memory_remedies,
+    mlp_first_layer_parameters,
+    parameter_totals,
+    shape_series,
+    summary_rows,
+    summary_table,
+    training_memory,
+)
 
 
-def load_config(page: str, config: models.CNNConfig) -> None:
-    """Set the editor's widgets to `config` (a callback: it runs before the next rerun)."""
-    _reset(page)
-    prefix = f"{page}_net"
-    shapes = {shape: name for name, shape in INPUTS.items()}
-    state = st.session_state
-    state[f"{prefix}_input"] = shapes.get(tuple(config.input_shape), next(iter(INPUTS)))
-    state[f"{prefix}_blocks"] = len(config.conv_blocks)
-    state[f"{prefix}_classes"] = config.num_classes
-    for number, block in enumerate(config.conv_blocks):
-        key = f"{prefix}_block{number}"
-        state[f"{key}_filters"] = block.filters
-        state[f"{key}_kernel"] = block.kernel_size
-        state[f"{key}_strides"] = block.strides
-        state[f"{key}_padding"] = block.padding
-        state[f"{key}_activation"] = block.activation
-        state[f"{key}_pooling"] = block.pooling or "none"
-        state[f"{key}_pool_size"] = block.pool_size
-    state[f"{prefix}_units"] = config.dense_units[0] if config.dense_units else 32
-    state[f"{prefix}_units2"] = config.dense_units[1] if len(config.dense_units) > 1 else 0
-    state[f"{prefix}_l2"] = config.l2
-    state[f"{prefix}_bn"] = config.batch_norm
-    state[f"{prefix}_spatial"] = config.spatial_dropout
-    state[f"{prefix}_dropout"] = config.dropout
+def network_summary(config: CNNConfig) -> None:
+    """Keras's `model.summary()` for `config`, its totals, the shape diagram and the regularisers.
 
-
-def _block(page: str, number: int) -> models.ConvBlock:
-    """The controls of one conv block, in one column."""
-    key = f"{page}_net_block{number}"
-    st.markdown(f"**Block {number + 1}**")
-    filters = st.number_input(
-        "Filters", 1, 512, DEFAULT_FILTERS[number], step=8, key=f"{key}_filters"
-    )
-    kernel_size = st.selectbox("Kernel size", KERNEL_SIZES, index=2, key=f"{key}_kernel")
-    strides = st.selectbox("Strides", (1, 2, 3), key=f"{key}_strides")
-    padding = st.selectbox("Padding", models.PADDINGS, key=f"{key}_padding")
-    activation = st.selectbox("Activation", models.ACTIVATIONS, key=f"{key}_activation")
-    pooling = st.selectbox("Pooling", POOLINGS, key=f"{key}_pooling")
-    pool_size = st.selectbox("Pool size", (2, 3), key=f"{key}_pool_size")
-    return models.ConvBlock(
-        int(filters),
-        int(kernel_size),
-        int(strides),
-        padding,
-        activation,
-        None if pooling == "none" else pooling,
-        int(pool_size),
-    )
-
-
-def network_editor(page: str) -> models.CNNConfig:
-    """Assemble a CNN with widgets; the lecture's model is what a learner starts from.
-
-    Returns:
-        The `CNNConfig` the widgets describe (not yet validated: `models.summary_rows`
-        raises a `ValueError` naming the layer when it cannot be built).
+    Raises:
+        ValueError: If the network cannot be built (the message names the layer).
     """
-    st.button("Reset to the lecture's model", key=f"{page}_reset", on_click=_reset, args=(page,))
-    top = st.columns(3)
-    input_name = top[0].selectbox("Input", list(INPUTS), key=f"{page}_net_input")
-    count = top[1].slider("Conv blocks", 1, 4, 2, key=f"{page}_net_blocks")
-    classes = top[2].number_input("Classes", 2, 1000, 10, key=f"{page}_net_classes")
-    columns = st.columns(4)
-    blocks = []
-    for number in range(count):
-        with columns[number]:
-            blocks.append(_block(page, number))
-    head = st.columns(3)
-    units = head[0].number_input("Dense units", 1, 4096, 32, key=f"{page}_net_units")
-    second = head[1].number_input(
-        "Second dense layer (0 = none)", 0, 4096, 0, key=f"{page}_net_units2"
+    rows = summary_rows(config)
+    trainable, frozen = parameter_totals(config)
+    st.dataframe(pd.DataFrame(summary_table(rows)), hide_index=True, key="architecture_summary")
+    st.markdown(
+        f"**Total params: {trainable + frozen:,}** ({(trainable + frozen) * 4 / 1024:.1f} KB)  \n"
+        f"Trainable params: {trainable:,}  \nNon-trainable params: {frozen:,}"
     )
-    l2 = head[2].number_input(
-        "L2 weight decay", 0.0, 1.0, 0.0, step=1e-4, format="%.4f", key=f"{page}_net_l2"
+    st.plotly_chart(plots.shape_diagram(shape_series(config)), key="architecture_diagram")
+    batch_norm = batch_norm_parameters(rows)
+    st.markdown(
+        "**Regularisers in the summary.** BatchNormalization adds 4 numbers per channel: γ and β "
+        "are learned, the moving mean and variance are not (they are counted as non-trainable)"
+        + (f"; here {batch_norm:,} in all. " if batch_norm else ". ")
+        + "SpatialDropout2D and Dropout add no parameters, and are switched off at inference: "
+        "they only act while the network trains."
     )
-    regularisers = st.columns(3)
-    batch_norm = regularisers[0].toggle("Batch normalisation", key=f"{page}_net_bn")
-    spatial = regularisers[1].slider(
-        "SpatialDropout2D rate", 0.0, 0.5, 0.0, 0.05, key=f"{page}_net_spatial"
-    )
-    dropout = regularisers[2].slider("Dropout rate", 0.0, 0.8, 0.0, 0.05, key=f"{page}_net_dropout")
-    config = models.CNNConfig(
-        input_shape=INPUTS[input_name],
-        conv_blocks=tuple(blocks),
-        batch_norm=batch_norm,
-        spatial_dropout=float(spatial),
-        dense_units=(int(units),) + ((int(second),) if second else ()),
-        dropout=float(dropout),
-        l2=float(l2),
-        num_classes=int(classes),
-    )
-    st.session_state[CONFIG_KEY] = config.to_dict()
-    return config
 
 
-def _model_config(manifest: dict) -> models.CNNConfig | None:
-    """The architecture a manifest describes, or None if it does not describe one we can read."""
-    try:
-        return models.CNNConfig.from_dict(manifest["config"]["model"])
-    except (KeyError, TypeError, ValueError):
-        return None
+def parameter_comparison() -> None:
+    """A Dense layer and a Conv2D layer on the learner's own numbers (the lecture's 262,400
+    against 2,560)."""
+    numbers = st.columns(4)
+    side = numbers[0].number_input("Image side (pixels)", 1, 1024, 32, key="architecture_side")
+    channels = numbers[1].number_input("Channels", 1, 64, 1, key="architecture_channels")
+    units = numbers[2].number_input("Units / filters", 1, 4096, 256, key="architecture_units")
+    kernel = numbers[3].number_input("Kernel size", 1, 11, 3, key="architecture_kernel")
+    mlp = mlp_first_layer_parameters(side, side, units, channels)
+    conv = conv_layer_parameters(kernel, channels, units)
+    compare = st.columns(2)
+    compare[0].metric(f"Dense layer: {side}·{side}·{channels}·{units} + {units}", f"{mlp:,}")
+    compare[1].metric(
+        f"Conv layer: {kernel}·{kernel}·{channels}·{units} + {units}",
+        f"{conv:,}",
+        delta=f"{mlp / conv:,.0f}× fewer",
+        delta_color="off",
+    )
+    st.caption(
+        "A dense unit has a weight for every pixel; a filter reuses one small kernel "
+        "everywhere, whatever the image size."
+    )
 
 
-def trained_models(page: str, infos: list) -> None:
-    """The bundled and saved models, with a button to load one's architecture into the editor."""
-    if not infos:
-        st.info("No trained model yet: train one on the Training page.")
-        return
-    rows = []
-    for info in infos:
-        accuracy = info.manifest.get("test_accuracy")
-        rows.append(
-            {
-                "Model": info.name,
-                "From": "bundled with the app" if info.source == "bundled" else "your runs",
-                "Held-out accuracy": f"{accuracy:.2%}" if isinstance(accuracy, float) else "—",
-                "Parameters": info.manifest.get("parameters", "—"),
-                "Dataset": info.manifest.get("dataset", "—"),
-                "Epochs": info.manifest.get("epochs_completed", "—"),
-            }
-        )
-    st.dataframe(rows, hide_index=True, key=f"{page}_trained_table")
-    readable = {info.name: config for info in infos if (config := _model_config(info.manifest))}
-    if readable:
-        left, right = st.columns([2, 1])
-        name = left.selectbox("Model", list(readable), key=f"{page}_trained_model")
-        right.button(
-            "Load its architecture above",
-            key=f"{page}_trained_load",
-            on_click=load_config,
-            args=(page, readable[name]),
-        )
+def memory_estimate(config: CNNConfig) -> None:
+    """The memory one training step needs, by part, and what each of the lecture's remedies
+    would save."""
+    settings = st.columns(2)
+    batch_size = settings[0].slider("Batch size", 1, 1024, 128, key="architecture_batch")
+    optimizer = settings[1].selectbox("Optimizer", OPTIMIZERS, key="architecture_optimizer")
+    memory = training_memory(config, batch_size, optimizer)
+    st.metric("Estimated memory for one training step", f"{memory.total / 1e6:,.1f} MB")
+    st.plotly_chart(plots.memory_bars(memory.parts(optimizer)), key="architecture_memory")
+    remedies = memory_remedies(config, batch_size, optimizer)
+    st.markdown("The lecture's remedies when memory runs out, and what each would save here:")
+    table = {
+        "Remedy": [remedy.description for remedy in remedies],
+        "Saves": [f"{remedy.saves / 1e6:,.1f} MB" for remedy in remedies],
+        "New total": [f"{(memory.total - remedy.saves) / 1e6:,.1f} MB" for remedy in remedies],
+    }
+    st.dataframe(pd.DataFrame(table), hide_index=True, key="architecture_remedies")

@@ -1,4 +1,5 @@
-"""Widgets of the feature-map page: the network's input, cached engine calls, worked examples."""
+"""The Feature-maps page's views: the network's input, every layer, one value by hand, the
+learned filters and what drove the decision."""
 
 from __future__ import annotations
 
@@ -6,30 +7,39 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from cnnviz import digits, images, plots
-from cnnviz.engine.protocol import EngineError, LayerOutput
-from cnnviz.explain import ActivationExplanation, DenseExplanation, PoolingExplanation
-from cnnviz.ui.engine import engine
-from cnnviz.ui.picker import SOURCES, PickedImage
+from cnnviz import plots
+from cnnviz.images import ImageError, to_grayscale, to_mnist
+from cnnviz.network import (
+    ActivationExplanation,
+    DenseExplanation,
+    LayerActivation,
+    PoolingExplanation,
+    explain_activation,
+    explainable_layers,
+    probe_inputs,
+    probe_table,
+)
+from cnnviz.ui.model_engine import engine_call, evidence, maximised, predictions
+from cnnviz.ui.picker import DATASET, PickedImage
 
 
 def network_input(picked: PickedImage) -> np.ndarray | None:
     """The 28×28 input in 0..1 a model is fed, with the MNIST preprocessing steps shown.
 
     A dataset digit is already an MNIST digit; a drawing, a photo or a built-in image goes
-    through `digits.to_mnist` (grayscale, light ink on dark, crop, 20 px, centre of mass).
+    through `to_mnist` (grayscale, light ink on dark, crop, 20 px, centre of mass).
     """
-    if picked.is_digit and picked.source == SOURCES[1]:
-        return images.to_grayscale(picked.image).astype(np.float32) / 255.0
+    if picked.is_digit and picked.source == DATASET:
+        return to_grayscale(picked.image).astype(np.float32) / 255.0
     try:
-        steps = digits.to_mnist(picked.image)
-    except images.ImageError as error:
+        steps = to_mnist(picked.image)
+    except ImageError as error:
         st.error(str(error))
         return None
     with st.expander("How your image became a 28×28 MNIST digit", expanded=False):
         columns = st.columns(len(steps.as_list()))
         for column, (caption, step) in zip(columns, steps.as_list(), strict=True):
-            column.image(step, caption=caption, clamp=True, use_container_width=True)
+            column.image(step, caption=caption, clamp=True, width="stretch")
         st.caption(
             "MNIST digits are light on dark, cropped to the ink, scaled so the longer side is "
             "20 px and centred by their centre of mass: a thin or off-centre drawing looks "
@@ -38,39 +48,12 @@ def network_input(picked: PickedImage) -> np.ndarray | None:
     return steps.result
 
 
-@st.cache_data(show_spinner="Running the network…", max_entries=64)
-def layer_outputs(model: str, image: np.ndarray) -> list[LayerOutput]:
-    """Every layer's output from the engine, cached by model and image."""
-    return engine().layer_outputs(model, image)
-
-
-@st.cache_data(show_spinner="Finding what each filter responds to most…", max_entries=32)
-def maximised(model: str, layer: str, steps: int = 64) -> np.ndarray:
-    """Activation-maximisation images of every map of `layer` (the engine caches them too)."""
-    return engine().activation_maximisation(model, layer, steps=steps)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def evidence(model: str, image: np.ndarray, smoothgrad: int) -> tuple[np.ndarray, np.ndarray]:
-    """Grad-CAM and saliency for the predicted class, cached by model and image."""
-    return engine().grad_cam(model, image), engine().saliency(model, image, None, smoothgrad)
-
-
-def engine_call(function, *args, **kwargs):
-    """Call the engine; a refused request or an engine failure becomes an error on the page."""
-    try:
-        return function(*args, **kwargs)
-    except (ValueError, EngineError) as error:
-        st.error(str(error))
-        return None
-
-
-def layer_title(output: LayerOutput) -> str:
+def layer_title(output: LayerActivation) -> str:
     """`conv2d_1 (Conv2D) → (None, 26, 26, 16)`, as in the Architecture page's summary."""
     return f"{output.name} ({output.kind}) → {(None, *output.output.shape)}"
 
 
-def show_layer(output: LayerOutput, key: str, per_map: bool, prefix: str = "") -> None:
+def show_layer(output: LayerActivation, key: str, per_map: bool, prefix: str = "") -> None:
     """One layer's output: a mosaic of its maps, or bars for a flat layer."""
     title = prefix + layer_title(output)
     if output.output.ndim == 3:
@@ -81,7 +64,7 @@ def show_layer(output: LayerOutput, key: str, per_map: bool, prefix: str = "") -
 
 
 def show_explanation(explained) -> None:
-    """Render a worked example from `cnnviz.explain.explain_activation`."""
+    """Render a worked example from `cnnviz.network.worked_example.explain_activation`."""
     if isinstance(explained, PoolingExplanation):
         _show_pooling(explained)
     elif isinstance(explained, DenseExplanation):
@@ -89,9 +72,16 @@ def show_explanation(explained) -> None:
     else:
         _show_conv(explained)
     chain = pd.DataFrame(
-        [{"layer": s.layer, "kind": s.kind, "computed here": s.value,
-          "the model's value": s.model_value} for s in getattr(explained, "steps", [])]
-    )  # fmt: skip
+        [
+            {
+                "layer": step.layer,
+                "kind": step.kind,
+                "computed here": step.value,
+                "the model's value": step.model_value,
+            }
+            for step in getattr(explained, "steps", [])
+        ]
+    )
     if len(chain):
         st.dataframe(chain, hide_index=True, key="feature_maps_chain")
     st.success(
@@ -111,14 +101,13 @@ def _show_conv(explained: ActivationExplanation) -> None:
     shown = 0
     if channels > 1:
         shown = st.slider("Input channel to show", 0, channels - 1, 0, key="feature_maps_in")
-    window, kernel, products = st.columns(3)
-    window.plotly_chart(plots.number_grid(explained.window[:, :, shown], title="Window",
-                                          decimals=3), key="feature_maps_window")  # fmt: skip
-    kernel.plotly_chart(plots.number_grid(explained.kernel[:, :, shown], title="Kernel",
-                                          decimals=3), key="feature_maps_kernel")  # fmt: skip
-    products.plotly_chart(plots.number_grid(explained.products[:, :, shown],
-                                            title="Window × kernel", decimals=3),
-                          key="feature_maps_products")  # fmt: skip
+    grids = (("Window", explained.window), ("Kernel", explained.kernel))
+    grids += (("Window × kernel", explained.products),)
+    for column, (title, values), key in zip(
+        st.columns(3), grids, ("window", "kernel", "products"), strict=True
+    ):
+        figure = plots.number_grid(values[:, :, shown], title=title, decimals=3)
+        column.plotly_chart(figure, key=f"feature_maps_{key}")
     sums = " + ".join(f"{value:.4g}" for value in explained.per_channel_sums)
     lines = [
         f"Sum over channels: {sums} = **{explained.total:.6g}**",
@@ -136,19 +125,25 @@ def _show_conv(explained: ActivationExplanation) -> None:
 
 
 def _show_pooling(explained: PoolingExplanation) -> None:
-    st.plotly_chart(
-        plots.number_grid(explained.window, title=f"{explained.method} pooling window",
-                          decimals=3, highlight=explained.argmax),
-        key="feature_maps_pool_window",
-    )  # fmt: skip
+    figure = plots.number_grid(
+        explained.window,
+        title=f"{explained.method} pooling window",
+        decimals=3,
+        highlight=explained.argmax,
+    )
+    st.plotly_chart(figure, key="feature_maps_pool_window")
 
 
 def _show_dense(explained: DenseExplanation) -> None:
     rows = [
-        {"input": str(position), "value": float(explained.inputs[index]),
-         "weight": float(explained.weights[index]), "product": float(explained.products[index])}
+        {
+            "input": str(position),
+            "value": float(explained.inputs[index]),
+            "weight": float(explained.weights[index]),
+            "product": float(explained.products[index]),
+        }
         for index, position in zip(explained.top_indices, explained.top_positions, strict=True)
-    ]  # fmt: skip
+    ]
     st.markdown(
         f"Unit {explained.unit} of `{explained.dense_layer}` adds up "
         f"{len(explained.inputs)} products; the largest are listed, the other "
@@ -157,3 +152,71 @@ def _show_dense(explained: DenseExplanation) -> None:
         f"{explained.pre_activation:.6g}, then `{explained.activation}`."
     )
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="feature_maps_dense_terms")
+
+
+def value_by_hand(outputs: list[LayerActivation], x: np.ndarray) -> None:
+    """Pick a layer, a map and a position; see its value computed by hand beside the model's."""
+    explainable = explainable_layers(outputs)
+    layer = st.selectbox("Layer", [o.name for o in explainable], key="feature_maps_layer")
+    chosen = next(o for o in explainable if o.name == layer).output
+    picks = st.columns(3)
+    channel = picks[0].number_input(
+        "Map (channel) or unit", 0, chosen.shape[-1] - 1, 0, key="feature_maps_channel"
+    )
+    row = col = None
+    if chosen.ndim == 3:
+        row = picks[1].slider(
+            "Row", 0, chosen.shape[0] - 1, chosen.shape[0] // 2, key="feature_maps_row"
+        )
+        col = picks[2].slider(
+            "Column", 0, chosen.shape[1] - 1, chosen.shape[1] // 2, key="feature_maps_col"
+        )
+    try:
+        show_explanation(explain_activation(outputs, x, layer, int(channel), row, col))
+    except ValueError as error:
+        st.error(str(error))
+
+
+def learned_filters(model: str, outputs: list[LayerActivation], class_names: list[str]) -> None:
+    """Every conv layer's filters, and on request what each map or class responds to most."""
+    convs = [o for o in outputs if o.kind == "Conv2D"]
+    for output in convs:
+        kernel = output.weights["kernel"]
+        title = f"{output.name}: {kernel.shape[-1]} learned filters (averaged over input channels)"
+        figure = plots.filter_grid(kernel, title=title)
+        st.plotly_chart(figure, key=f"feature_maps_filters_{output.name}")
+    target = st.selectbox(
+        "What does each map respond to most?",
+        [o.name for o in convs[1:]] + [outputs[-1].name],
+        key="feature_maps_maximise",
+    )
+    if st.toggle("Compute it (gradient ascent on the input)", key="feature_maps_do_maximise"):
+        found = engine_call(maximised, model, target)
+        if found is not None:
+            last = target == outputs[-1].name
+            captions = class_names if last else [str(i) for i in range(len(found))]
+            st.plotly_chart(plots.image_gallery(found, captions), key="feature_maps_maxima")
+
+
+def decision_evidence(model: str, x: np.ndarray, class_names: list[str]) -> None:
+    """Grad-CAM and saliency over the input, and the prediction under shifts, turns and noise."""
+    smoothgrad = st.toggle("SmoothGrad (average 25 noisy copies)", key="feature_maps_smooth")
+    found = engine_call(evidence, model, x, 25 if smoothgrad else 0)
+    if found is not None:
+        cam, salient = found
+        left, right = st.columns(2)
+        left.plotly_chart(
+            plots.evidence_overlay(x, cam, title="Grad-CAM (last conv layer)"),
+            key="feature_maps_gradcam",
+        )
+        right.plotly_chart(
+            plots.evidence_overlay(x, salient, title="Saliency"), key="feature_maps_saliency"
+        )
+    st.subheader("Robustness: the same digit, moved, turned, scaled, noisy")
+    variants = probe_inputs(x)
+    predicted = engine_call(predictions, model, np.stack([v for _, v in variants]))
+    if predicted is not None:
+        table = probe_table([label for label, _ in variants], predicted, class_names)
+        st.dataframe(
+            [row.__dict__ for row in table], hide_index=True, key="feature_maps_robustness"
+        )

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from cnnviz import data, images
+from cnnviz import datasets, images
 
 
 @st.cache_data(show_spinner="Loading the dataset…", max_entries=3)
-def cached_dataset(name: str) -> data.Dataset:
-    """`cnnviz.data.load_dataset`, loaded once per server."""
-    return data.load_dataset(name)
+def cached_dataset(name: str) -> datasets.Dataset:
+    """`cnnviz.datasets.load_dataset`, loaded once per server."""
+    return datasets.load_dataset(name)
 
 
 @st.cache_data(show_spinner=False)
@@ -29,4 +29,4 @@ def cached_decode(upload: bytes) -> np.ndarray:
 @st.cache_data(show_spinner=False, ttl=60)
 def available_datasets() -> dict[str, str | None]:
     """Which datasets can be loaded here: name -> None if available, else the reason."""
-    return data.available_datasets()
+    return datasets.available_datasets()

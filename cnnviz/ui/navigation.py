@@ -1,41 +1,63 @@
-"""Page set-up and the lesson's navigation."""
+"""The lesson's pages, in the lecture's order: listed once, declared by `app.py`."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import dataclass
 
 import streamlit as st
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
-# The lesson's path through the app: (page file, title, what it shows).
-LESSON_PATH = (
-    ("app.py", "How computers see", "an image is a grid of numbers from 0 to 255"),
-    ("pages/1_Convolution.py", "Convolution", "a small kernel slides over the image"),
-    ("pages/2_Pooling.py", "Pooling", "max and average pooling shrink a feature map"),
-    ("pages/3_Architecture.py", "Architecture", "layers, shapes and parameter counts"),
-    ("pages/4_Training.py", "Training", "train live, with and without regularisation"),
-    ("pages/5_Feature_maps.py", "Feature maps", "what every layer of a trained CNN sees"),
-    ("pages/6_Transfer_learning.py", "Transfer learning", "reuse a trained network"),
+@dataclass(frozen=True)
+class LessonPage:
+    """One page of the lesson: its script, its title and icon in the navigation, its gist."""
+
+    script: str
+    title: str
+    icon: str
+    summary: str
+
+
+LESSON = (
+    LessonPage(
+        script="lessons/home.py",
+        title="How computers see",
+        icon=":material/grid_on:",
+        summary="an image is a grid of numbers from 0 to 255",
+    ),
+    LessonPage(
+        script="lessons/convolution.py",
+        title="Convolution",
+        icon=":material/blur_on:",
+        summary="a small kernel slides over the image",
+    ),
+    LessonPage(
+        script="lessons/pooling.py",
+        title="Pooling",
+        icon=":material/compress:",
+        summary="max and average pooling shrink a feature map",
+    ),
+    LessonPage(
+        script="lessons/architecture.py",
+        title="Architecture",
+        icon=":material/account_tree:",
+        summary="layers, shapes and parameter counts",
+    ),
+    LessonPage(
+        script="lessons/training.py",
+        title="Training",
+        icon=":material/model_training:",
+        summary="train live, with and without regularisation",
+    ),
+    LessonPage(
+        script="lessons/feature_maps.py",
+        title="Feature maps",
+        icon=":material/layers:",
+        summary="what every layer of a trained CNN sees",
+    ),
 )
 
 
-def page_setup(title: str) -> None:
-    """Configure the page and draw the lesson's navigation in the sidebar.
-
-    Streamlit names the home page after its file ("app"); this navigation names every page
-    by what it teaches, in the lesson's order.
-    """
-    st.set_page_config(page_title=f"cnnviz: {title}", page_icon="🔢", layout="wide")
-    with st.sidebar:
-        st.markdown("**cnnviz**: how computers see, and how CNNs work")
-        for number, (page, name, _) in enumerate(LESSON_PATH):
-            if (REPO_ROOT / page).exists():
-                st.page_link(page, label=f"{number}. {name}" if number else name)
-
-
 def lesson_path() -> None:
-    """One line per page of the lesson that exists, each a link to it."""
-    for page, title, summary in LESSON_PATH[1:]:
-        if (REPO_ROOT / page).exists():
-            st.page_link(page, label=f"**{title}**: {summary}")
+    """One line per page of the lesson after the home page, each a link to it."""
+    for page in LESSON[1:]:
+        st.page_link(page.script, label=f"**{page.title}**: {page.summary}", icon=page.icon)

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from cnnviz import data, digits, images
+from cnnviz.datasets import DATASET_NAMES, Dataset, DatasetUnavailable, download_dataset
+from cnnviz.images import ACCEPTED_FORMATS, MIN_INK_CONTRAST, UPLOAD_EXTENSIONS, ImageError
 from cnnviz.ui.loaders import (
     available_datasets,
     cached_builtin_images,
@@ -20,12 +22,9 @@ from cnnviz.ui.loaders import (
     cached_decode,
 )
 
-SOURCES = ("Draw a digit", "Dataset digit", "Upload a photo", "Built-in image")
-
-
+DRAW, DATASET, UPLOAD, BUILTIN = "Draw a digit", "Dataset digit", "Upload a photo", "Built-in image"
+SOURCES = (DRAW, DATASET, UPLOAD, BUILTIN)
 CANVAS_SIZE = 280
-
-
 ANY_CLASS = "Any class"
 
 
@@ -77,18 +76,13 @@ def image_picker() -> PickedImage | None:
         The chosen image, or None (with a message on the page) when there is nothing to
         show yet: an empty canvas, no upload, or an upload that could not be read.
     """
-    key = _remember("picker_source", SOURCES[1])
+    key = _remember("picker_source", DATASET)
     source = st.radio(
         "Input image", SOURCES, key=key, horizontal=True, on_change=_save, args=(key,)
     )
     _save(key)
-    if source == SOURCES[0]:
-        return _draw_digit()
-    if source == SOURCES[1]:
-        return _dataset_digit()
-    if source == SOURCES[2]:
-        return _uploaded_photo()
-    return _builtin_image()
+    pickers = {DRAW: _draw_digit, DATASET: _dataset_digit, UPLOAD: _uploaded_photo}
+    return pickers.get(source, _builtin_image)()
 
 
 def _clear_canvas() -> None:
@@ -132,17 +126,17 @@ def _draw_digit() -> PickedImage | None:
         st.info("Draw a digit on the black square to continue.")
         return None
     rgb = np.ascontiguousarray(np.asarray(drawing)[:, :, :3], dtype=np.uint8)
-    return PickedImage(rgb, "Your drawing", SOURCES[0], is_digit=True)
+    return PickedImage(rgb, "Your drawing", DRAW, is_digit=True)
 
 
 def _is_blank(drawing: np.ndarray) -> bool:
     rgb = np.asarray(drawing)[:, :, :3]
-    return int(rgb.max()) - int(rgb.min()) < digits.MIN_INK_CONTRAST
+    return int(rgb.max()) - int(rgb.min()) < MIN_INK_CONTRAST
 
 
 def _dataset_digit() -> PickedImage | None:
     status = available_datasets()
-    names = [name for name in data.DATASET_NAMES if status.get(name) is None]
+    names = [name for name in DATASET_NAMES if status.get(name) is None]
     dataset_key = _remember("picker_dataset", "mnist-sample")
     if st.session_state[dataset_key] not in names:
         st.session_state[dataset_key] = "mnist-sample"
@@ -159,7 +153,7 @@ def _dataset_digit() -> PickedImage | None:
     _download_offer(status)
     try:
         dataset = cached_dataset(name)
-    except data.DatasetUnavailable as error:
+    except DatasetUnavailable as error:
         st.error(str(error))
         return None
     classes = [ANY_CLASS, *dataset.class_names]
@@ -188,7 +182,7 @@ def _dataset_digit() -> PickedImage | None:
     label = dataset.class_names[int(dataset.y_test[test_index])]
     digit = dataset.x_test[test_index]
     rgb = np.repeat(digit[:, :, None], 3, axis=2)
-    return PickedImage(rgb, f"{name} test image #{test_index}, label {label}", SOURCES[1], True)
+    return PickedImage(rgb, f"{name} test image #{test_index}, label {label}", DATASET, True)
 
 
 def _download_offer(status: dict[str, str | None]) -> None:
@@ -202,8 +196,8 @@ def _download_offer(status: dict[str, str | None]) -> None:
             if st.button(f"Download {name}", key=f"picker_download_{name}"):
                 try:
                     with st.spinner(f"Downloading {name}…"):
-                        data.download_dataset(name)
-                except data.DatasetUnavailable as error:
+                        download_dataset(name)
+                except DatasetUnavailable as error:
                     st.error(str(error))
                 else:
                     available_datasets.clear()
@@ -215,7 +209,7 @@ def _dataset_help(status: dict[str, str | None]) -> str:
     return "Not available here: " + " ".join(missing) if missing else ""
 
 
-def _candidates(dataset: data.Dataset, chosen: str) -> np.ndarray:
+def _candidates(dataset: Dataset, chosen: str) -> np.ndarray:
     if chosen == ANY_CLASS:
         return np.arange(len(dataset.y_test))
     label = dataset.class_names.index(chosen)
@@ -230,8 +224,8 @@ def _random_example(count: int) -> None:
 
 def _uploaded_photo() -> PickedImage | None:
     upload = st.file_uploader(
-        f"Upload an image ({', '.join(images.ACCEPTED_FORMATS)})",
-        type=list(images.UPLOAD_EXTENSIONS),
+        f"Upload an image ({', '.join(ACCEPTED_FORMATS)})",
+        type=list(UPLOAD_EXTENSIONS),
         key="picker_upload",
         on_change=_store_upload,
     )
@@ -244,10 +238,10 @@ def _uploaded_photo() -> PickedImage | None:
     filename, payload = saved
     try:
         rgb = cached_decode(payload)
-    except images.ImageError as error:
+    except ImageError as error:
         st.error(f"Could not use {filename!r}: {error}")
         return None
-    return PickedImage(rgb, filename, SOURCES[2], is_digit=False)
+    return PickedImage(rgb, filename, UPLOAD, is_digit=False)
 
 
 def _store_upload() -> None:
@@ -264,4 +258,17 @@ def _builtin_image() -> PickedImage | None:
     key = _remember("picker_builtin", next(iter(gallery)))
     name = st.selectbox("Built-in image", list(gallery), key=key, on_change=_save, args=(key,))
     _save(key)
-    return PickedImage(gallery[name], name, SOURCES[3], is_digit=False)
+    return PickedImage(gallery[name], name, BUILTIN, is_digit=False)
+
+
+def picker_columns() -> tuple[PickedImage | None, DeltaGenerator]:
+    """The image picker in a narrow column, and a wide column for the page's controls.
+
+    Returns:
+        The picked image (None, with a message on the page, while there is none) and the
+        column for the page's controls.
+    """
+    source, controls = st.columns([2, 3], gap="large")
+    with source:
+        picked = image_picker()
+    return picked, controls

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from cnnviz import filtering, kernels
-from cnnviz.ui.picker import PickedImage
+from cnnviz.convolution import KERNELS, find_preset, normalise_by_sum, validate_kernel
+from cnnviz.images import CHANNELS, WorkingImage, working_image
+from cnnviz.ui.picker import PickedImage, image_picker
 
 CUSTOM_KERNEL = "Custom"
 
@@ -61,12 +63,12 @@ def kernel_editor(page: str) -> KernelChoice:
     """Pick a kernel from the lecture's gallery, then edit any cell of it in a grid.
 
     Editing a preset turns it into "custom" at once. Cells are text, so that what a learner
-    types is checked by `kernels.validate_kernel`, whose message names the bad cell.
+    types is checked by `validate_kernel`, whose message names the bad cell.
 
     Raises:
-        kernels.KernelError: When a cell is empty, not a number or not finite.
+        KernelError: When a cell is empty, not a number or not finite.
     """
-    names = [*kernels.KERNELS, CUSTOM_KERNEL]
+    names = [*KERNELS, CUSTOM_KERNEL]
     preset = st.selectbox("Kernel", names, key=f"{page}_preset")
     if preset == CUSTOM_KERNEL:
         size = st.radio("Kernel size", (3, 5, 7), horizontal=True, key=f"{page}_size")
@@ -74,8 +76,8 @@ def kernel_editor(page: str) -> KernelChoice:
         base[size // 2, size // 2] = 1.0
         st.caption("Start from the identity and type your own weights.")
     else:
-        base = kernels.KERNELS[preset].values
-        st.caption(kernels.KERNELS[preset].description)
+        base = KERNELS[preset].values
+        st.caption(KERNELS[preset].description)
     columns = [str(i + 1) for i in range(base.shape[1])]
     frame = pd.DataFrame([[f"{value:g}" for value in row] for row in base], columns=columns)
     edited = st.data_editor(
@@ -85,20 +87,20 @@ def kernel_editor(page: str) -> KernelChoice:
         num_rows="fixed",
         column_config={c: st.column_config.TextColumn(c, width="small") for c in columns},
     )
-    values = kernels.validate_kernel(edited)
+    values = validate_kernel(edited)
     note = None
     if st.toggle("Normalise by the sum (for blurs)", key=f"{page}_normalise"):
-        values, note = kernels.normalise_by_sum(values)
-    name = kernels.find_preset(values) or "custom"
+        values, note = normalise_by_sum(values)
+    name = find_preset(values) or "custom"
     return KernelChoice(values, name, note)
 
 
-def working_image(picked: PickedImage, page: str) -> filtering.WorkingImage:
+def channel_picker(picked: PickedImage, page: str) -> WorkingImage:
     """The picked image as one channel to filter, with a channel choice for colour images."""
     channel = "Gray"
     if not picked.is_digit:
-        channel = st.radio("Channel", filtering.CHANNELS, horizontal=True, key=f"{page}_channel")
-    work = filtering.working_image(picked.image, channel)
+        channel = st.radio("Channel", CHANNELS, horizontal=True, key=f"{page}_channel")
+    work = working_image(picked.image, channel)
     if work.resized:
         height, width = work.original_size
         st.caption(
@@ -106,3 +108,17 @@ def working_image(picked: PickedImage, page: str) -> filtering.WorkingImage:
             f"{width}×{height} image, so that every output pixel can be explained."
         )
     return work
+
+
+def working_input(page: str) -> tuple[WorkingImage | None, DeltaGenerator]:
+    """The image picker and its channel in a narrow column, and a wide column for controls.
+
+    Returns:
+        The image to filter (None, with a message on the page, while there is none) and the
+        column for the page's controls.
+    """
+    source, controls = st.columns([2, 3], gap="large")
+    with source:
+        picked = image_picker()
+        work = channel_picker(picked, page) if picked is not None else None
+    return work, controls

@@ -1,4 +1,4 @@
-"""Shared helpers for AppTest page tests."""
+"""Shared helpers for AppTest page tests (every page test is in the slow tier)."""
 
 import base64
 import io
@@ -12,16 +12,17 @@ from streamlit.testing.v1 import AppTest
 
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 60
+HOME = "lessons/home.py"  # the page `streamlit run app.py` opens first
 
 
-def page_test(page: str) -> AppTest:
+def page_test(page: str = HOME) -> AppTest:
     """An AppTest of the app opened on one page (a path from the repository root).
 
-    The app is started from `app.py`, as `streamlit run app.py` does, so that links between
-    pages resolve as they do for a user.
+    The app is started from `app.py`, as `streamlit run app.py` does, so that the navigation
+    and the links between pages work as they do for a user.
     """
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
-    if page != "app.py":
+    if page != HOME:
         at.switch_page(page)
     return at
 

@@ -2,10 +2,12 @@ import json
 
 import pytest
 
-from cnnviz import design, models
+from cnnviz import network
 from tests.app.conftest import page_test
 
-PAGE = "pages/3_Architecture.py"
+pytestmark = pytest.mark.slow
+
+PAGE = "lessons/architecture.py"
 
 
 def summary(at):
@@ -21,9 +23,14 @@ def test_the_lecture_model_is_summarised_like_keras():
     assert not at.exception
     table = summary(at)
     assert list(table["Output shape"]) == [
-        "(None, 26, 26, 16)", "(None, 13, 13, 16)", "(None, 11, 11, 32)", "(None, 5, 5, 32)",
-        "(None, 800)", "(None, 32)", "(None, 10)",
-    ]  # fmt: skip
+        "(None, 26, 26, 16)",
+        "(None, 13, 13, 16)",
+        "(None, 11, 11, 32)",
+        "(None, 5, 5, 32)",
+        "(None, 800)",
+        "(None, 32)",
+        "(None, 10)",
+    ]
     assert list(table["Param #"]) == [160, 0, 4640, 0, 0, 25632, 330]
     assert "**Total params: 30,762**" in totals(at)
 
@@ -31,8 +38,8 @@ def test_the_lecture_model_is_summarised_like_keras():
 def test_changing_a_widget_updates_the_summary_at_once():
     at = page_test(PAGE).run()
     at.number_input(key="architecture_net_block0_filters").set_value(32).run()
-    expected = models.CNNConfig(conv_blocks=(models.ConvBlock(32), models.ConvBlock(32)))
-    assert f"**Total params: {sum(models.parameter_totals(expected)):,}**" in totals(at)
+    expected = network.CNNConfig(conv_blocks=(network.ConvBlock(32), network.ConvBlock(32)))
+    assert f"**Total params: {sum(network.parameter_totals(expected)):,}**" in totals(at)
     assert summary(at)["Output shape"][0] == "(None, 26, 26, 32)"
     at.selectbox(key="architecture_net_block1_padding").set_value("same").run()
     assert summary(at)["Output shape"][2] == "(None, 13, 13, 32)"
@@ -74,10 +81,10 @@ def test_parameter_comparison_with_the_learners_numbers():
 def test_memory_estimate_follows_the_batch_size_and_lists_remedies():
     at = page_test(PAGE).run()
     at.slider(key="architecture_batch").set_value(512).run()
-    estimate = design.training_memory(models.lecture_config(), 512, "adam")
+    estimate = network.training_memory(network.lecture_config(), 512, "adam")
     assert at.metric[2].value == f"{estimate.total / 1e6:,.1f} MB"
     remedies = at.dataframe[1].value
-    assert len(remedies) == len(design.memory_remedies(models.lecture_config(), 512))
+    assert len(remedies) == len(network.memory_remedies(network.lecture_config(), 512))
     assert any("batch" in text.lower() for text in remedies["Remedy"])
 
 
@@ -96,11 +103,11 @@ def test_reset_returns_to_the_lecture_model(page_key):
 
 
 def test_a_saved_run_is_listed_and_its_architecture_loads(tmp_path, monkeypatch):
-    config = models.CNNConfig(conv_blocks=(models.ConvBlock(8, 5), models.ConvBlock(12)))
+    config = network.CNNConfig(conv_blocks=(network.ConvBlock(8, 5), network.ConvBlock(12)))
     manifest = {
         "config": {"model": config.to_dict()},
         "test_accuracy": 0.9123,
-        "parameters": sum(models.parameter_totals(config)),
+        "parameters": sum(network.parameter_totals(config)),
         "dataset": "mnist-sample",
         "epochs_completed": 3,
     }
@@ -116,5 +123,5 @@ def test_a_saved_run_is_listed_and_its_architecture_loads(tmp_path, monkeypatch)
     assert not at.exception
     assert at.number_input(key="architecture_net_block0_filters").value == 8
     assert at.selectbox(key="architecture_net_block0_kernel").value == 5
-    total = sum(models.parameter_totals(config))
+    total = sum(network.parameter_totals(config))
     assert f"**Total params: {total:,}**" in totals(at)

@@ -3,16 +3,18 @@ import re
 import numpy as np
 import pytest
 
-from cnnviz import convolution, data, filtering, kernels
+from cnnviz import convolution, datasets, images
 from tests.app.conftest import chart, page_test, png_bytes
 
-PAGE = "pages/1_Convolution.py"
+pytestmark = pytest.mark.slow
+
+PAGE = "lessons/convolution.py"
 EDITOR = "convolution_editor_{}_{}"
 
 
 @pytest.fixture(scope="module")
 def digit():
-    return data.load_dataset("mnist-sample").x_test[0]
+    return datasets.load_dataset("mnist-sample").x_test[0]
 
 
 def output_values(at):
@@ -35,18 +37,18 @@ def edit(at, preset, size, row, col, text):
 def test_default_page_convolves_the_digit_with_the_first_lecture_kernel(digit):
     at = page_test(PAGE).run()
     assert not at.exception
-    expected = convolution.convolve2d(digit, kernels.KERNELS["Horizontal lines"].values)
+    expected = convolution.convolve2d(digit, convolution.KERNELS["Horizontal lines"].values)
     np.testing.assert_allclose(output_values(at), expected, rtol=1e-6)
     assert "Output: 26×26 with the Horizontal lines kernel" in [s.value for s in at.subheader]
     assert "floor((28 + 2·0 − 3) / 1) + 1 = 26" in markdown(at)
 
 
-@pytest.mark.parametrize("name", list(kernels.KERNELS))
+@pytest.mark.parametrize("name", list(convolution.KERNELS))
 def test_every_gallery_kernel_is_selectable(name, digit):
     at = page_test(PAGE).run()
     at.selectbox(key="convolution_preset").set_value(name).run()
     assert not at.exception
-    expected = convolution.convolve2d(digit, kernels.KERNELS[name].values)
+    expected = convolution.convolve2d(digit, convolution.KERNELS[name].values)
     np.testing.assert_allclose(output_values(at), expected, rtol=1e-6, atol=1e-9)
 
 
@@ -55,7 +57,7 @@ def test_editing_a_cell_changes_the_output_and_makes_the_kernel_custom(digit):
     before = output_values(at)
     edit(at, "Horizontal lines", 3, 1, 1, "5")
     assert not at.exception
-    edited = kernels.KERNELS["Horizontal lines"].values.copy()
+    edited = convolution.KERNELS["Horizontal lines"].values.copy()
     edited[1, 1] = 5
     after = output_values(at)
     assert not np.allclose(after, before)
@@ -87,7 +89,7 @@ def test_worked_example_sum_equals_the_output_pixel(digit):
     at = page_test(PAGE).run()
     at.slider(key="convolution_row").set_value(12).run()
     at.slider(key="convolution_col").set_value(9).run()
-    expected = convolution.convolve2d(digit, kernels.KERNELS["Horizontal lines"].values)[12, 9]
+    expected = convolution.convolve2d(digit, convolution.KERNELS["Horizontal lines"].values)[12, 9]
     text = markdown(at)
     total = float(re.search(r"= \*\*(-?[\d.e+]+)\*\*", text).group(1))
     shown = float(re.search(r"output pixel is \*\*(-?[\d.e+]+)\*\*", text).group(1))
@@ -112,7 +114,7 @@ def test_cross_correlation_switch_and_the_flip_proof(digit):
         "Cross-correlation (what Keras Conv2D computes)"
     ).run()
     correlated = output_values(at)
-    kernel = kernels.KERNELS["Sobel vertical edges"].values
+    kernel = convolution.KERNELS["Sobel vertical edges"].values
     np.testing.assert_allclose(correlated, convolution.convolve2d(digit, kernel, flip=False))
     np.testing.assert_allclose(correlated, -convolved)  # Sobel flips sign when rotated
     assert "differ by at most **0**" in markdown(at)
@@ -139,9 +141,9 @@ def test_gallery_shows_every_lecture_kernel_and_the_sobel_magnitude(digit):
     at = page_test(PAGE).run()
     figure = chart(at, "convolution_gallery")
     names = [trace["name"] for trace in figure["data"]]
-    assert names[:-1] == list(kernels.LECTURE_KERNEL_NAMES)
+    assert names[:-1] == list(convolution.LECTURE_KERNEL_NAMES)
     magnitude = np.asarray(figure["data"][-1]["z"], dtype=float)
-    np.testing.assert_allclose(magnitude, filtering.edge_magnitude(digit), rtol=1e-5)
+    np.testing.assert_allclose(magnitude, convolution.edge_magnitude(digit), rtol=1e-5)
 
 
 def test_a_photo_is_filtered_per_channel_on_a_small_copy():
@@ -152,7 +154,7 @@ def test_a_photo_is_filtered_per_channel_on_a_small_copy():
     at.file_uploader(key="picker_upload").upload("p.png", png_bytes(photo), "image/png").run()
     at.radio(key="convolution_channel").set_value("Green").run()
     assert not at.exception
-    work = filtering.working_image(photo, "Green")
-    expected = convolution.convolve2d(work.values, kernels.KERNELS["Horizontal lines"].values)
+    work = images.working_image(photo, "Green")
+    expected = convolution.convolve2d(work.values, convolution.KERNELS["Horizontal lines"].values)
     np.testing.assert_allclose(output_values(at), expected, rtol=1e-5)
     assert any("copy of the 300×400 image" in c.value for c in at.caption)

@@ -4,30 +4,39 @@ import re
 import numpy as np
 import pytest
 
-from cnnviz import data, explain, ui
+from cnnviz import datasets, network, ui
 from tests.app.conftest import canvas_state, chart, page_test
 
-PAGE = "pages/5_Feature_maps.py"
-LECTURE_LAYERS = ["conv2d_1", "max_pooling2d_1", "conv2d_2", "max_pooling2d_2", "flatten",
-                  "dense_1", "output"]  # fmt: skip
+pytestmark = pytest.mark.slow
+
+PAGE = "lessons/feature_maps.py"
+LECTURE_LAYERS = [
+    "conv2d_1",
+    "max_pooling2d_1",
+    "conv2d_2",
+    "max_pooling2d_2",
+    "flatten",
+    "dense_1",
+    "output",
+]
 
 
 @pytest.fixture(scope="module", autouse=True)
 def engine_per_module():
     yield
-    ui.engine().close()
-    ui.engine.clear()
+    ui.engine_client().close()
+    ui.engine_client.clear()
 
 
 @pytest.fixture(scope="module")
 def digit():
-    return data.load_dataset("mnist-sample").x_test[0].astype(np.float32) / 255.0
+    return datasets.load_dataset("mnist-sample").x_test[0].astype(np.float32) / 255.0
 
 
 def test_the_page_shows_a_prediction_and_one_grid_per_layer(digit):
     at = page_test(PAGE).run()
     assert not at.exception
-    expected = ui.engine().predict("lecture", digit[None])[0]
+    expected = ui.engine_client().predict("lecture", digit[None])[0]
     probabilities = np.asarray(chart(at, "feature_maps_probabilities")["data"][0]["y"])
     np.testing.assert_allclose(probabilities, expected, rtol=1e-5)
     assert at.metric[0].value == str(int(np.argmax(expected)))
@@ -35,7 +44,7 @@ def test_the_page_shows_a_prediction_and_one_grid_per_layer(digit):
     assert [title.split(" ")[0] for title in titles] == LECTURE_LAYERS
     assert titles[0] == "conv2d_1 (Conv2D) → (None, 26, 26, 16)"
     tiles = np.asarray(chart(at, "feature_maps_layer0")["data"][0]["z"], dtype=float)
-    first_map = ui.engine().layer_outputs("lecture", digit)[0].output[:, :, 0]
+    first_map = ui.engine_client().layer_activations("lecture", digit)[0].output[:, :, 0]
     np.testing.assert_allclose(tiles[:26, :26], first_map, rtol=1e-5, atol=1e-6)
 
 
@@ -48,10 +57,10 @@ def test_a_chosen_pixel_is_computed_by_hand_exactly(digit):
     assert not at.exception
     text = at.success[0].value
     by_hand, model = (float(v) for v in re.findall(r"\*\*(-?[\d.e+-]+)\*\*", text))
-    truth = ui.engine().layer_outputs("lecture", digit)[2].output[3, 8, 7]
+    truth = ui.engine_client().layer_activations("lecture", digit)[2].output[3, 8, 7]
     assert by_hand == pytest.approx(truth, abs=1e-5) and model == pytest.approx(truth, abs=1e-5)
-    outputs = ui.engine().layer_outputs("lecture", digit)
-    explained = explain.explain_activation(outputs, digit, "conv2d_2", 7, 3, 8)
+    outputs = ui.engine_client().layer_activations("lecture", digit)
+    explained = network.explain_activation(outputs, digit, "conv2d_2", 7, 3, 8)
     assert explained.window.shape == (3, 3, 16)
 
 

@@ -5,11 +5,14 @@ import time
 import numpy as np
 import pytest
 
-from cnnviz import data, models, ui
-from cnnviz.ui.training import PRESETS, preset_values
+from cnnviz import datasets, network, ui
+from cnnviz.ui import training_setup
+from cnnviz.ui.training_setup import PAGE_PRESETS, preset_values
 from tests.app.conftest import chart, page_test
 
-PAGE = "pages/4_Training.py"
+pytestmark = pytest.mark.slow
+
+PAGE = "lessons/training.py"
 WAIT_SECONDS = 90
 
 
@@ -19,10 +22,10 @@ def models_dir(tmp_path_factory):
     directory = tmp_path_factory.mktemp("runs")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CNNVIZ_MODELS_DIR", str(directory))
-        ui.engine.clear()
+        ui.engine_client.clear()
         yield directory
-        ui.engine().close()
-        ui.engine.clear()
+        ui.engine_client().close()
+        ui.engine_client.clear()
 
 
 def tiny(at, name: str, *, train_size=256, epochs=1, batch_size=64):
@@ -63,15 +66,15 @@ def test_the_page_runs_and_lists_the_bundled_models(models_dir):
     assert {trace["name"] for trace in overlay["data"]} == {"lecture", "regularised"}
 
 
-@pytest.mark.parametrize("number", range(len(PRESETS)))
+@pytest.mark.parametrize("number", range(len(PAGE_PRESETS)))
 def test_presets_set_the_widgets(models_dir, number):
     at = page_test(PAGE).run()
     at.number_input(key="training_epochs").set_value(3).run()
     at.button(key=f"training_preset_{number}").click().run()
     assert not at.exception
-    for key, value in preset_values(PRESETS[number]).items():
+    for key, value in preset_values(PAGE_PRESETS[number].name).items():
         assert at.session_state[key] == value, key
-    twin = models.regularised_config()
+    twin = network.regularised_config()
     expected_dropout = twin.dropout if number == 2 else 0.0
     assert at.slider(key="training_dropout").value == expected_dropout
     assert at.checkbox(key="training_batch_norm").value is (number == 2)
@@ -98,10 +101,10 @@ def test_a_bad_setting_shows_an_error_and_blocks_train(models_dir, key, value, m
 
 def test_an_invalid_network_from_the_architecture_page_is_an_error(models_dir):
     at = page_test(PAGE)
-    broken = models.lecture_config().to_dict() | {"dense_units": [0]}
+    broken = network.lecture_config().to_dict() | {"dense_units": [0]}
     at.session_state["architecture_config"] = broken
     at.run()
-    at.radio(key="training_model_source").set_value(ui.training.MODEL_SOURCES[1]).run()
+    at.radio(key="training_model_source").set_value(training_setup.MODEL_SOURCES[1]).run()
     assert not at.exception
     assert at.error and at.button(key="training_train").disabled
 
@@ -151,7 +154,7 @@ def test_a_second_session_waits_and_stop_ends_a_long_job(models_dir):
     assert not at.error
     messages = [element.value for element in (*at.success, *at.warning)]
     assert any(message.startswith("Stopped") for message in messages), messages
-    assert at.session_state["training_job"]["status"].state == "stopped"
+    assert at.session_state["training_job"].status.state == "stopped"
     wait_until(other, ended)  # the queued job ran once the slot was free
     assert "Finished after 1 epoch(s)" in other.success[0].value
 
@@ -196,11 +199,11 @@ def test_bundled_models_offer_downloads_but_no_delete(models_dir):
 
 
 @pytest.mark.skipif(
-    all(status is None for status in data.available_datasets().values()),
+    all(status is None for status in datasets.available_datasets().values()),
     reason="every dataset is available here",
 )
 def test_an_unavailable_dataset_is_named_and_its_job_fails_clearly(models_dir):
-    missing = next(name for name, status in data.available_datasets().items() if status)
+    missing = next(name for name, status in datasets.available_datasets().items() if status)
     at = tiny(page_test(PAGE).run(), "missing-data")
     at.selectbox(key="training_dataset").set_value(missing).run()
     assert any("is not available" in warning.value for warning in at.warning)

@@ -1,5 +1,6 @@
 """Browser tests: a Streamlit server on a free loopback port, driven by Debian's Chromium."""
 
+import contextlib
 import os
 import shutil
 import socket
@@ -16,6 +17,7 @@ CHROMIUM = os.environ.get("CNNVIZ_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
+    "--disable-dev-shm-usage",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
@@ -39,10 +41,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server_url():
-    """Start `streamlit run app.py` on a free port; stop it after the session."""
-    _require_chromium()
+@contextlib.contextmanager
+def streamlit_server():
+    """`streamlit run app.py` on a free loopback port; its URL, until the block ends."""
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -77,12 +78,22 @@ def server_url():
         process.kill()
         output = process.stdout.read().decode(errors="replace")
         pytest.fail(f"Streamlit did not start on {url}:\n{output}")
-    yield url
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    """One server for the whole browser session."""
+    _require_chromium()
+    with streamlit_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

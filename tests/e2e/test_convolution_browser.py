@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def output_signature(page) -> str:
@@ -17,7 +17,7 @@ def output_signature(page) -> str:
 
 
 def test_editing_a_kernel_cell_changes_the_output(page, server_url):
-    page.goto(f"{server_url}/Convolution")
+    page.goto(f"{server_url}/convolution")
     page.get_by_text("How output pixel").wait_for()
     before = output_signature(page)
     assert before

@@ -4,11 +4,11 @@ import pytest
 
 from tests.e2e.test_home_browser import draw
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def test_drawing_a_one_shows_a_prediction_and_the_layers(page, server_url):
-    page.goto(f"{server_url}/Feature_maps")
+    page.goto(f"{server_url}/feature_maps")
     page.get_by_text("Draw a digit", exact=True).click()
     page.get_by_text("Draw a digit on the black square").wait_for()
     draw(page, [(140, 40), (142, 120), (140, 240)])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "home.png"
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from tests.e2e.conftest import REPO
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 BATCH_LOSS_POINTS = """() => {
     for (const plot of document.querySelectorAll('.js-plotly-plot')) {
@@ -38,7 +38,7 @@ def wait_for_points(page, more_than: int, seconds: float = 120) -> int:
 def test_the_loss_curve_grows_live_and_stop_ends_the_job(page, server_url):
     name = f"e2e-{uuid.uuid4().hex[:8]}"
     try:
-        page.goto(f"{server_url}/Training")
+        page.goto(f"{server_url}/training")
         page.get_by_role("button", name="Train", exact=True).wait_for()
         set_number(page, "Training images (0: all)", 2000)
         set_number(page, "Epochs", 20)

@@ -1,0 +1,96 @@
+"""Convolution and pooling, the two operations of a CNN's feature extractor, done by hand.
+
+- `kernels`: the lecture's gallery (lines, Sobel, Laplacian, LoG) and typed-in kernels checked
+  cell by cell.
+- `windows`: padding, output sizes and the window behind an output pixel, as TensorFlow has them.
+- `convolve`: true convolution and Keras's cross-correlation, and one output pixel explained.
+- `pooling`: max and average pooling, and one pooled cell explained.
+- `invariance`: how much less a pooled map changes than its feature map when the image moves.
+- `gallery`: every lecture kernel on one image, the Sobel magnitude, the 180° flip.
+
+NumPy and OpenCV only; every result is checked in the tests against SciPy and Keras.
+"""
+
+from cnnviz.convolution.convolve import (
+    PixelExplanation,
+    convolve2d,
+    describe_pixel,
+    explain_pixel,
+)
+from cnnviz.convolution.gallery import (
+    EDGE_MAGNITUDE,
+    edge_magnitude,
+    filter_gallery,
+    flip_difference,
+    lecture_gallery,
+)
+from cnnviz.convolution.invariance import (
+    SHIFT_DIRECTIONS,
+    TranslationReport,
+    shift_image,
+    shift_vector,
+    translation_invariance,
+)
+from cnnviz.convolution.kernels import (
+    KERNELS,
+    LECTURE_KERNEL_NAMES,
+    KernelError,
+    NamedKernel,
+    find_preset,
+    flip_kernel,
+    normalise_by_sum,
+    validate_kernel,
+)
+from cnnviz.convolution.pooling import (
+    POOL_METHODS,
+    PoolExplanation,
+    describe_pool,
+    explain_pool,
+    pool2d,
+)
+from cnnviz.convolution.windows import (
+    PADDINGS,
+    cut_window,
+    output_grid,
+    output_size,
+    output_size_formula,
+    padding_amounts,
+    window_origin,
+)
+
+__all__ = [
+    "EDGE_MAGNITUDE",
+    "KERNELS",
+    "LECTURE_KERNEL_NAMES",
+    "PADDINGS",
+    "POOL_METHODS",
+    "SHIFT_DIRECTIONS",
+    "KernelError",
+    "NamedKernel",
+    "PixelExplanation",
+    "PoolExplanation",
+    "TranslationReport",
+    "convolve2d",
+    "cut_window",
+    "describe_pixel",
+    "describe_pool",
+    "edge_magnitude",
+    "explain_pixel",
+    "explain_pool",
+    "filter_gallery",
+    "find_preset",
+    "flip_difference",
+    "flip_kernel",
+    "lecture_gallery",
+    "normalise_by_sum",
+    "output_grid",
+    "output_size",
+    "output_size_formula",
+    "padding_amounts",
+    "pool2d",
+    "shift_image",
+    "shift_vector",
+    "translation_invariance",
+    "validate_kernel",
+    "window_origin",
+]

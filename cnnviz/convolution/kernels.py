@@ -1,0 +1,214 @@
+"""Named kernels (the lecture's gallery) and the checks that turn typed-in grids into kernels.
+
+A kernel is a small square grid of weights. The lecture shows hand-made ones that detect lines,
+edges and blobs; a convolutional network learns its own. This module holds the gallery (read
+from `kernels.toml`, beside it) as read-only arrays, checks kernels typed into an editor cell by
+cell, and offers the two small operations the convolution page needs: dividing a blur by its
+sum and rotating a kernel by 180°.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+
+# The editor's sizes: an odd side gives the kernel a centre pixel to sit on the output pixel.
+ODD_SIZES = (1, 3, 5, 7)
+MAX_MAGNITUDE = 1e6
+
+
+class KernelError(ValueError):
+    """A kernel that cannot be used: wrong shape, an empty or non-numeric cell, or a huge value."""
+
+
+@dataclass(frozen=True, eq=False)
+class NamedKernel:
+    """A kernel of the gallery, with what it is for.
+
+    Attributes:
+        name: Name shown to the learner, e.g. `"Sobel vertical edges"`.
+        values: Read-only float64 array of shape `(size, size)`.
+        description: One line saying what the kernel detects or does.
+        from_lecture: Whether the lecture slides show this kernel.
+        normalise: Whether it is usually divided by its sum (blurs), so that it keeps the
+            image's brightness.
+    """
+
+    name: str
+    values: np.ndarray
+    description: str
+    from_lecture: bool = False
+    normalise: bool = False
+
+    def __post_init__(self) -> None:
+        values = np.array(self.values, dtype=np.float64)
+        values.setflags(write=False)
+        object.__setattr__(self, "values", values)
+
+
+GALLERY_FILE = Path(__file__).with_name("kernels.toml")
+
+
+def _gallery() -> tuple[NamedKernel, ...]:
+    """The gallery from `kernels.toml`, in its order (the lecture's kernels first)."""
+    with GALLERY_FILE.open("rb") as file:
+        return tuple(NamedKernel(**entry) for entry in tomllib.load(file)["kernel"])
+
+
+_GALLERY = _gallery()
+KERNELS: MappingProxyType[str, NamedKernel] = MappingProxyType({k.name: k for k in _GALLERY})
+LECTURE_KERNEL_NAMES: tuple[str, ...] = tuple(k.name for k in _GALLERY if k.from_lecture)
+SOBEL_PAIR = ("Sobel horizontal edges", "Sobel vertical edges")
+
+
+def _cells(values) -> np.ndarray:
+    """The values as a 2-D object or numeric array, with shape problems reported."""
+    if hasattr(values, "to_numpy"):
+        values = values.to_numpy()
+    elif not isinstance(values, np.ndarray | list | tuple) and hasattr(values, "values"):
+        values = values.values
+    if isinstance(values, list | tuple):
+        lengths = [
+            len(row) if isinstance(row, list | tuple | np.ndarray) else None for row in values
+        ]
+        if None not in lengths and len(set(lengths)) > 1:
+            raise KernelError(
+                f"Every row of a kernel must have the same length. Received rows of lengths "
+                f"{tuple(lengths)}. Fill in the missing cells."
+            )
+        values = np.array(values, dtype=object)
+    array = np.asarray(values)
+    if array.ndim != 2 or 0 in array.shape:
+        raise KernelError(
+            f"A kernel must be a 2-D grid of numbers. Received shape {array.shape}. "
+            "Pass a list of rows, e.g. [[0, -1, 0], [-1, 4, -1], [0, -1, 0]]."
+        )
+    return array
+
+
+def _parse_cell(cell, row: int, col: int) -> float:
+    """One cell as a finite float, or a `KernelError` naming the cell (1-based)."""
+    where = f"Row {row + 1}, column {col + 1}"
+    if cell is None or (isinstance(cell, str) and not cell.strip()):
+        raise KernelError(f"{where} is empty. Type a number in it (0 if unsure).")
+    if isinstance(cell, bool | np.bool_) or not isinstance(cell, numbers.Real | str):
+        raise KernelError(f"{where} holds {cell!r}, which is not a number. Type a number.")
+    try:
+        value = float(cell.strip() if isinstance(cell, str) else cell)
+    except ValueError:
+        value = math.nan
+    if math.isnan(value):
+        if isinstance(cell, str):
+            raise KernelError(f"{where} holds {cell!r}, which is not a number. Type a number.")
+        raise KernelError(f"{where} is empty. Type a number in it (0 if unsure).")
+    if math.isinf(value):
+        raise KernelError(f"{where} holds {value}; kernel values must be finite numbers.")
+    if abs(value) > MAX_MAGNITUDE:
+        raise KernelError(
+            f"{where} holds {value:g}; kernel values must lie between -1e6 and 1e6. "
+            "Use a smaller number."
+        )
+    return value
+
+
+def validate_kernel(values, *, odd_size: bool = True) -> np.ndarray:
+    """Check a kernel typed into an editor and return it as a float64 array.
+
+    Accepts a nested list, a NumPy array, or a table with `.to_numpy()` or `.values` (the
+    pandas DataFrame that `st.data_editor` returns). Cells may be numbers or strings such as
+    `" -1.5 "`; empty cells (None, NaN, blank strings), text, infinities and magnitudes
+    above 1e6 are refused with a message naming the cell, counted from 1.
+
+    Args:
+        values: The kernel's rows.
+        odd_size: If True (the editor's rule), the side must be 1, 3, 5 or 7 so the kernel
+            has a centre pixel. If False, any square size is accepted, as Keras allows.
+
+    Returns:
+        A new float64 array of shape `(size, size)`.
+
+    Raises:
+        KernelError: If the grid is not square (with an odd side when `odd_size`), or a cell
+            is empty, not a number, infinite, or larger than 1e6 in magnitude.
+
+    Example:
+        >>> validate_kernel([["0", "-1", "0"], [-1, 4, -1], [0, -1, 0]])[1, 1]
+        np.float64(4.0)
+    """
+    cells = _cells(values)
+    rows, cols = cells.shape
+    if odd_size and (rows != cols or rows not in ODD_SIZES):
+        raise KernelError(
+            f"Kernel must be square with an odd size (1, 3, 5 or 7), so that it has a centre "
+            f"pixel. Received shape {cells.shape}. Add or remove rows and columns to match."
+        )
+    if rows != cols:
+        raise KernelError(
+            f"Kernel must be square. Received shape {cells.shape}. Give it as many rows as columns."
+        )
+    if cells.dtype.kind in "iuf":
+        kernel = cells.astype(np.float64)
+        if np.all(np.isfinite(kernel)) and np.abs(kernel).max() <= MAX_MAGNITUDE:
+            return kernel
+    return np.array(
+        [[_parse_cell(cells[r, c], r, c) for c in range(cols)] for r in range(rows)],
+        dtype=np.float64,
+    )
+
+
+def normalise_by_sum(kernel) -> tuple[np.ndarray, str | None]:
+    """Divide a kernel by the sum of its values, so that it keeps an image's brightness.
+
+    Blurs are written with whole numbers (`[[1, 2, 1], [2, 4, 2], [1, 2, 1]]`) and used
+    divided by their sum (16). Edge and line kernels sum to 0: they answer 0 on a flat
+    region, and dividing by 0 is impossible, so they are returned unchanged with a note.
+
+    Args:
+        kernel: A square kernel (see `validate_kernel`; any square size is accepted).
+
+    Returns:
+        `(kernel, note)`: the normalised float64 kernel and None, or the unchanged kernel and
+        a sentence explaining why it was not normalised.
+
+    Raises:
+        KernelError: If `kernel` is not a valid square kernel.
+    """
+    values = validate_kernel(kernel, odd_size=False)
+    total = float(values.sum())
+    if abs(total) <= 1e-12 * max(1.0, float(np.abs(values).sum())):
+        return values, (
+            "This kernel sums to 0, as edge and line kernels do (a flat region gives 0), "
+            "so it cannot be divided by its sum; it is used unchanged."
+        )
+    return values / total, None
+
+
+def flip_kernel(kernel) -> np.ndarray:
+    """Rotate a kernel by 180° (flip rows and columns): what true convolution does to it.
+
+    Raises:
+        KernelError: If `kernel` is not a valid square kernel (any square size is accepted).
+    """
+    return np.flip(validate_kernel(kernel, odd_size=False), axis=(0, 1)).copy()
+
+
+def find_preset(values) -> str | None:
+    """Name of the gallery kernel with exactly these values, or None for a custom kernel.
+
+    "Outline" has the same values as "Laplacian with diagonals"; the lecture's name is
+    returned for them.
+
+    Raises:
+        KernelError: If `values` is not a valid square kernel.
+    """
+    kernel = validate_kernel(values, odd_size=False)
+    for name, named in KERNELS.items():
+        if named.values.shape == kernel.shape and np.array_equal(named.values, kernel):
+            return name
+    return None

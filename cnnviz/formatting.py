@@ -1,0 +1,33 @@
+"""Numbers as learners read them: bytes, durations, and values that may be missing.
+
+Example:
+    >>> format_bytes(40_500_000_000), format_duration(83.4), format_number(None, ".1%")
+    ('40.5 GB', '1 min 23 s', '—')
+"""
+
+from __future__ import annotations
+
+MISSING = "—"
+
+
+def format_bytes(size: int) -> str:
+    """A byte count the way people read it: `784 B`, `3.1 kB`, `40.5 GB` (powers of 1000)."""
+    value = float(size)
+    if value < 1000:
+        return f"{int(value)} B"
+    for unit in ("kB", "MB", "GB"):
+        value /= 1000
+        if value < 1000:
+            return f"{value:.1f} {unit}"
+    return f"{value / 1000:.1f} TB"
+
+
+def format_duration(seconds: float) -> str:
+    """Whole seconds, with minutes from one minute on: `42 s`, `14 min 3 s`."""
+    seconds = round(seconds)
+    return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
+
+
+def format_number(value: float | None, spec: str) -> str:
+    """`format(value, spec)`, or a dash for a missing value (None: a metric not measured yet)."""
+    return MISSING if value is None else format(value, spec)

@@ -1,0 +1,141 @@
+"""A trained network's views: feature maps per layer, learned filters, class probabilities,
+evidence overlays."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from cnnviz.plots.base import GRAY, heatmap, mosaic_figure, symmetric_range
+
+
+def mosaic(maps: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tile `(h, w, n)` maps into one array, one NaN pixel between tiles; also each cell's map."""
+    height, width, count = maps.shape
+    rows = -(-count // columns)
+    tiled = np.full((rows * (height + 1) - 1, columns * (width + 1) - 1), np.nan, np.float32)
+    owner = np.full(tiled.shape, -1, np.int32)
+    for index in range(count):
+        top, left = (index // columns) * (height + 1), (index % columns) * (width + 1)
+        tiled[top : top + height, left : left + width] = maps[:, :, index]
+        owner[top : top + height, left : left + width] = index
+    return tiled, owner
+
+
+def feature_map_grid(
+    maps: np.ndarray, *, title: str = "", per_map: bool = False, columns: int = 8
+) -> go.Figure:
+    """Every channel of one layer's output as a tile of one mosaic, on one labelled scale.
+
+    One heatmap trace holds all the maps (a figure per map would be slow to build and heavy
+    to send); hovering a cell names its map, row and column.
+
+    Args:
+        maps: `(height, width, channels)` output of one layer for one image.
+        title: Figure title (the layer's name, kind and shape).
+        per_map: Divide each map by its own largest absolute value (the colour bar then
+            reads -1..1) instead of one shared scale in the layer's units.
+        columns: Maps per row.
+    """
+    maps = np.asarray(maps, dtype=np.float32)
+    if maps.ndim != 3:
+        raise ValueError(
+            f"Feature maps have shape (height, width, channels). Received {maps.shape}."
+        )
+    if per_map:
+        peaks = np.abs(maps).max(axis=(0, 1), keepdims=True)
+        maps = np.divide(maps, peaks, out=np.zeros_like(maps), where=peaks > 0)
+    columns = min(columns, maps.shape[2])
+    tiled, owner = mosaic(maps, columns)
+    height, width = maps.shape[:2]
+    rows_in_tile = np.arange(tiled.shape[0])[:, None] % (height + 1)
+    cols_in_tile = np.arange(tiled.shape[1])[None, :] % (width + 1)
+    trace = heatmap(
+        tiled,
+        (-1.0, 1.0) if per_map else symmetric_range(maps),
+        hoverongaps=False,
+        customdata=np.stack(np.broadcast_arrays(owner, rows_in_tile, cols_in_tile), -1),
+        colorbar={"thickness": 10, "title": "per map" if per_map else ""},
+        hovertemplate="map %{customdata[0]}, row %{customdata[1]}, column "
+        "%{customdata[2]}: %{z:.4g}<extra></extra>",
+    )
+    return mosaic_figure(trace, title, width_px=900)
+
+
+def unit_bars(values: np.ndarray, *, title: str = "", names: list[str] | None = None) -> go.Figure:
+    """A dense layer's output (or class probabilities) as one bar per unit."""
+    values = np.asarray(values, dtype=np.float64).ravel()
+    labels = names if names is not None else [str(unit) for unit in range(len(values))]
+    colours = ["#d62728" if value == values.max() else "#1f77b4" for value in values]
+    figure = go.Figure(
+        go.Bar(
+            x=labels, y=values, marker_color=colours, hovertemplate="%{x}: %{y:.4g}<extra></extra>"
+        )
+    )
+    figure.update_xaxes(type="category", showticklabels=len(values) <= 64)
+    figure.update_layout(title=title, height=280, margin=dict(l=40, r=10, t=40, b=30))
+    return figure
+
+
+def probability_bars(probabilities: np.ndarray, class_names: list[str]) -> go.Figure:
+    """Class probabilities, the predicted class in red, each bar labelled with its percentage."""
+    figure = unit_bars(probabilities, title="Class probabilities", names=list(class_names))
+    figure.data[0].text = [f"{p:.1%}" for p in np.asarray(probabilities).ravel()]
+    figure.data[0].textposition = "outside"
+    figure.update_yaxes(range=[0, 1.15], tickformat=".0%")
+    return figure
+
+
+def evidence_overlay(image: np.ndarray, heat: np.ndarray, *, title: str = "") -> go.Figure:
+    """A 0..1 heat map (Grad-CAM, saliency) laid over the grayscale input it explains."""
+    image, heat = np.asarray(image, dtype=np.float32), np.asarray(heat, dtype=np.float32)
+    if image.shape != heat.shape:
+        raise ValueError(
+            f"The heat map must have the image's shape. Received {heat.shape} for an image of "
+            f"shape {image.shape}."
+        )
+    figure = go.Figure(
+        go.Heatmap(z=image, colorscale=GRAY, zmin=0, zmax=1, showscale=False, hoverinfo="skip")
+    )
+    figure.add_trace(
+        go.Heatmap(
+            z=np.where(heat > 0.05, heat, np.nan),
+            colorscale="Hot",
+            zmin=0,
+            zmax=1,
+            opacity=0.6,
+            colorbar={"thickness": 10},
+            hovertemplate="row %{y}, column %{x}: %{z:.2f}<extra></extra>",
+        )
+    )
+    figure.update_yaxes(autorange="reversed", scaleanchor="x", showticklabels=False)
+    figure.update_xaxes(showticklabels=False)
+    figure.update_layout(title=title, height=340, margin=dict(l=10, r=10, t=40, b=10))
+    return figure
+
+
+def filter_grid(kernel: np.ndarray, *, columns: int = 8, title: str = "") -> go.Figure:
+    """A conv layer's filters as tiles of one mosaic (the lecture's 2×8 figure for layer 1).
+
+    Args:
+        kernel: `(k, k, in_channels, filters)` array; channels are averaged for display.
+        columns: Filters per row.
+        title: Figure title.
+    """
+    kernel = np.asarray(kernel, dtype=np.float32)
+    if kernel.ndim != 4:
+        raise ValueError(
+            f"A conv kernel has shape (k, k, in_channels, filters). Received {kernel.shape}."
+        )
+    filters = kernel.mean(axis=2)
+    columns = min(columns, filters.shape[-1])
+    tiled, owner = mosaic(filters, columns)
+    trace = heatmap(
+        tiled,
+        symmetric_range(filters),
+        customdata=owner,
+        hoverongaps=False,
+        colorbar={"thickness": 10},
+        hovertemplate="filter %{customdata}: weight %{z:.3f}<extra></extra>",
+    )
+    return mosaic_figure(trace, title, width_px=700, top=50)

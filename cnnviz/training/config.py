@@ -1,0 +1,155 @@
+"""What to train and how: `TrainingConfig` and its validation. No TensorFlow.
+
+The training page builds and checks a `TrainingConfig` in the Streamlit process, which never
+imports TensorFlow; the engine's `keras_side.fit` trains it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+
+from cnnviz.datasets.offline import check_name
+from cnnviz.network.config import CNNConfig, lecture_config, validate_config
+from cnnviz.network.design import OPTIMIZERS
+from cnnviz.validation import (
+    check_choice,
+    check_known_keys,
+    check_real,
+    check_whole,
+    is_whole,
+)
+
+SCHEDULES = ("constant", "cosine")
+MAX_EPOCHS = 200
+MAX_BATCH_SIZE = 4096
+MIN_TRAIN_SIZE = 10
+MISCLASSIFIED_LIMIT = 64
+
+
+@dataclass(frozen=True)
+class Augmentation:
+    """Random changes to training images, as Keras preprocessing layers (not in the model).
+
+    Args:
+        rotation: `keras.layers.RandomRotation` factor, a fraction of a full turn: 0.05 turns
+            each image by up to ±18°.
+        translation: `keras.layers.RandomTranslation` factor, a fraction of height and width.
+        zoom: `keras.layers.RandomZoom` factor: 0.1 zooms in or out by up to 10 %.
+    """
+
+    rotation: float = 0.0
+    translation: float = 0.0
+    zoom: float = 0.0
+
+    def __post_init__(self):
+        for name in ("rotation", "translation", "zoom"):
+            check_real(getattr(self, name), f"Augmentation `{name}`", 0.0, 1.0, open_high=True)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any of the three changes is switched on."""
+        return any((self.rotation, self.translation, self.zoom))
+
+
+# Light augmentation that keeps a digit a digit: up to ±18°, 10 % shift, 10 % zoom.
+STANDARD_AUGMENTATION = Augmentation(rotation=0.05, translation=0.1, zoom=0.1)
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Everything that decides a training run; the same config and seed give the same run.
+
+    Args:
+        model: The network to build (`cnnviz.network.CNNConfig`).
+        dataset: A name from `cnnviz.datasets.DATASET_NAMES`.
+        train_size: Train on this many images (at least 10) of a seeded shuffle of the
+            training split; None: all but the validation images. Small sizes show
+            over-fitting.
+        validation_size: Images held back from the training split to choose the best epoch
+            and stop early: a count (at least 1) or a fraction of the split in (0, 1). The
+            dataset's test split stays untouched until the final score.
+        epochs: Passes over the training images, 1 to 200.
+        batch_size: Images per gradient step, 1 to 4096.
+        optimizer: "adam", "sgd" (plain, no momentum) or "rmsprop".
+        learning_rate: The optimizer's step size, in (0, 1].
+        learning_rate_schedule: "constant", or "cosine": from `learning_rate` down to
+            almost 0 at the last epoch along half a cosine (`keras.optimizers.schedules.
+            CosineDecay`), big steps first and fine ones at the end.
+        seed: Seeds weights, shuffles and augmentation (0 to 2**32 - 1).
+        augmentation: Random changes to training batches; off by default.
+        early_stopping_patience: Stop after this many epochs without a better validation
+            accuracy (1 to 200); None: never.
+
+    Raises:
+        ValueError: naming the field and the received value when one is out of range.
+    """
+
+    model: CNNConfig = field(default_factory=lecture_config)
+    dataset: str = "mnist-sample"
+    train_size: int | None = None
+    validation_size: int | float = 1000
+    epochs: int = 10
+    batch_size: int = 128
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    learning_rate_schedule: str = "constant"
+    seed: int = 0
+    augmentation: Augmentation = field(default_factory=Augmentation)
+    early_stopping_patience: int | None = None
+
+    def __post_init__(self):
+        validate_training_config(self)
+
+    def to_dict(self) -> dict:
+        """The config as plain dicts, lists and numbers, ready for `json.dumps`."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {**data, "model": self.model.to_dict(), "augmentation": asdict(self.augmentation)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> TrainingConfig:
+        """A validated config from `to_dict`'s format; missing keys take their defaults.
+
+        Raises:
+            ValueError: on unknown keys or a value out of range, naming it.
+        """
+        values = check_known_keys(data, cls, "Training config")
+        if "model" in values:
+            values["model"] = CNNConfig.from_dict(values["model"])
+        if "augmentation" in values:
+            values["augmentation"] = Augmentation(
+                **check_known_keys(values["augmentation"], Augmentation, "Augmentation")
+            )
+        return cls(**values)
+
+
+def validate_training_config(config: TrainingConfig) -> None:
+    """Raise ValueError, naming the field, what was received and what is accepted, if needed."""
+    if not isinstance(config, TrainingConfig):
+        raise ValueError(f"Expected a TrainingConfig. Received {type(config).__name__}.")
+    validate_config(config.model)
+    check_name(config.dataset)
+    if config.train_size is not None:
+        check_whole(config.train_size, "`train_size`", MIN_TRAIN_SIZE, alternative=" or None (all)")
+    size = config.validation_size
+    if not ((is_whole(size) and size >= 1) or (isinstance(size, float) and 0 < size < 1)):
+        raise ValueError(
+            "`validation_size` must be a whole number of at least 1 or a fraction in (0, 1). "
+            f"Received validation_size={size!r}."
+        )
+    check_whole(config.epochs, "`epochs`", 1, MAX_EPOCHS)
+    check_whole(config.batch_size, "`batch_size`", 1, MAX_BATCH_SIZE)
+    check_choice(config.optimizer, "`optimizer`", OPTIMIZERS)
+    check_real(config.learning_rate, "`learning_rate`", 0.0, 1.0, open_low=True)
+    check_choice(config.learning_rate_schedule, "`learning_rate_schedule`", SCHEDULES)
+    check_whole(config.seed, "`seed`", 0, 2**32 - 1)
+    if not isinstance(config.augmentation, Augmentation):
+        raise ValueError(f"Expected an Augmentation. Received {config.augmentation!r}.")
+    if config.early_stopping_patience is not None:
+        check_whole(
+            config.early_stopping_patience,
+            "`early_stopping_patience`",
+            1,
+            MAX_EPOCHS,
+            alternative=" or None (never)",
+        )

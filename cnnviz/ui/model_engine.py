@@ -1,0 +1,85 @@
+"""The model engine as the pages see it: one client per server, cached calls, errors as messages.
+
+TensorFlow runs only in the engine process (`python -m cnnviz.engine`); this module and the
+client it wraps import neither TensorFlow nor Keras. Results are cached by model and input, so a
+rerun that asks the same question again costs nothing.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from cnnviz.engine.client import EngineClient
+from cnnviz.engine.protocol import EngineError
+from cnnviz.network.forward_pass import LayerActivation
+from cnnviz.training.runs import ModelInfo, default_catalog
+
+LOG_PATH = Path(tempfile.gettempdir()) / "cnnviz-engine.log"
+RESTARTS_SEEN_KEY = "engine_restarts_seen"
+
+
+@st.cache_resource(show_spinner="Starting the model engine (TensorFlow)…")
+def engine_client() -> EngineClient:
+    """The engine client shared by every session; the engine starts on the first call."""
+    return EngineClient.start(log_path=LOG_PATH)
+
+
+def engine_notice() -> None:
+    """Say so on the page when the engine had stopped and was restarted since last seen."""
+    seen = st.session_state.get(RESTARTS_SEEN_KEY, 0)
+    notice = engine_client().restart_notice(seen)
+    if notice is not None:
+        st.warning(str(notice))
+    st.session_state[RESTARTS_SEEN_KEY] = engine_client().restarts
+
+
+def available_models() -> list[ModelInfo]:
+    """Bundled and saved models with their manifests, read from disk (no engine needed)."""
+    return default_catalog().list_models()
+
+
+def engine_call(function, *args, **kwargs):
+    """Call the engine; a refused request or an engine failure becomes an error on the page.
+
+    Returns:
+        What `function` returns, or None after showing the error.
+    """
+    try:
+        return function(*args, **kwargs)
+    except (ValueError, EngineError) as error:
+        st.error(str(error))
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def predictions(model: str, batch: np.ndarray) -> np.ndarray:
+    """Class probabilities for a batch of 28×28 inputs, cached by model and batch.
+
+    Raises:
+        ValueError: For an unknown model or a bad batch (the engine's message).
+        EngineError: If the engine fails.
+    """
+    return engine_client().predict(model, batch)
+
+
+@st.cache_data(show_spinner="Running the network…", max_entries=64)
+def layer_activations(model: str, image: np.ndarray) -> list[LayerActivation]:
+    """Every layer's output from the engine, cached by model and image."""
+    return engine_client().layer_activations(model, image)
+
+
+@st.cache_data(show_spinner="Finding what each filter responds to most…", max_entries=32)
+def maximised(model: str, layer: str, steps: int = 64) -> np.ndarray:
+    """Activation-maximisation images of every map of `layer` (the engine caches them too)."""
+    return engine_client().activation_maximisation(model, layer, steps=steps)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def evidence(model: str, image: np.ndarray, smoothgrad: int) -> tuple[np.ndarray, np.ndarray]:
+    """Grad-CAM and saliency for the predicted class, cached by model and image."""
+    client = engine_client()
+    return client.grad_cam(model, image), client.saliency(model, image, None, smoothgrad)

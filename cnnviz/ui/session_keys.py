@@ -1,0 +1,12 @@
+"""Session-state keys that one page writes and another reads, named once.
+
+Widget keys carry their page's name (`convolution_strides`) and stay on their page; these are
+the keys that cross pages.
+"""
+
+# The Convolution page's feature map, offered as the Pooling page's input: a `FeatureMap`.
+CONVOLUTION_FEATURE_MAP = "convolution_feature_map"
+# The network assembled on the Architecture page (`CNNConfig.to_dict()`), offered for training.
+ARCHITECTURE_CONFIG = "architecture_config"
+# A run the Training page just saved: compare it and look at it closely.
+NEW_RUN = "training_new_run"

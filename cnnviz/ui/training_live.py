@@ -1,0 +1,186 @@
+"""A training job seen live: Train and Stop buttons, progress, curves and filters as they learn.
+
+The job runs in the engine; this module only submits it and polls its events, keeping them in
+`st.session_state` (key `training_job`, a `LiveJob`). The live view is a fragment that reruns
+every second while the job is queued or running, and reruns the whole page once when it ends.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import streamlit as st
+
+from cnnviz import plots
+from cnnviz.engine.protocol import EngineError, JobRefused, JobStatus, UnknownJob
+from cnnviz.formatting import format_duration, format_number
+from cnnviz.training import BatchEvent, EpochEvent, TrainingConfig, TrainingOutcome, seconds_left
+from cnnviz.ui.model_engine import engine_client, engine_notice
+from cnnviz.ui.session_keys import NEW_RUN
+
+JOB_KEY = "training_job"
+SESSION_KEY = "training_session"
+
+
+@dataclass
+class LiveJob:
+    """This session's training job as the page follows it.
+
+    Attributes:
+        id: The engine's job id; `name` the run's name; `config` what it trains.
+        events: The progress events received so far (epoch events without their filters).
+        filters: The first layer's kernel after the latest epoch, or None before the first.
+        status: The last `JobStatus` polled, or None before the first poll.
+    """
+
+    id: str
+    name: str
+    config: TrainingConfig
+    events: list = field(default_factory=list)
+    filters: np.ndarray | None = None
+    status: JobStatus | None = None
+
+
+def session_id() -> str:
+    """This browser session's id for the engine (one job at a time per session)."""
+    return st.session_state.setdefault(SESSION_KEY, uuid.uuid4().hex)
+
+
+def _job() -> LiveJob | None:
+    return st.session_state.get(JOB_KEY)
+
+
+def job_active() -> bool:
+    """Whether this session's job is queued or running (as last polled)."""
+    job = _job()
+    return job is not None and (job.status is None or job.status.active)
+
+
+def train_and_stop(config: TrainingConfig | None, name: str | None) -> None:
+    """The Train button (disabled without a valid config or while training) and Stop."""
+    left, right = st.columns(2)
+    ready = config is not None and name is not None
+    if left.button(
+        "Train",
+        key="training_train",
+        type="primary",
+        disabled=not ready or job_active(),
+        width="stretch",
+    ):
+        _submit(config, name)
+    if right.button("Stop", key="training_stop", disabled=not job_active(), width="stretch"):
+        try:
+            engine_client().stop_job(_job().id)
+        except UnknownJob as error:
+            st.warning(str(error))
+
+
+def _submit(config: TrainingConfig, name: str) -> None:
+    client = engine_client()
+    params = {"config": config.to_dict(), "save_dir": client.ping().models_dir}
+    try:
+        job_id = client.submit_job("train", params | {"run_name": name}, session=session_id())
+    except JobRefused as error:
+        st.warning(str(error))
+        return
+    except (ValueError, EngineError) as error:
+        st.error(str(error))
+        return
+    st.session_state[JOB_KEY] = LiveJob(job_id, name, config)
+
+
+def live_view() -> None:
+    """This session's job: live while it runs, its outcome once it ended."""
+    job = _job()
+    if job is None:
+        return
+    if job_active():
+        _poll_every_second()
+    else:
+        _show(job, job.status)
+
+
+@st.fragment(run_every=1.0)
+def _poll_every_second() -> None:
+    job = _job()
+    try:
+        status = engine_client().job_status(job.id, since=len(job.events))
+    except (UnknownJob, EngineError) as error:
+        st.warning(f"{error} Train again to start a new job.")
+        del st.session_state[JOB_KEY]
+        return
+    for event in status.events:
+        if isinstance(event, EpochEvent) and event.filters is not None:
+            job.filters = event.filters  # only the latest epoch's are drawn
+            event = replace(event, filters=None)
+        job.events.append(event)
+    job.status = status
+    _show(job, status)
+    if not status.active:
+        if isinstance(status.result, TrainingOutcome) and status.result.saved:
+            st.session_state[NEW_RUN] = status.result.run_name
+        st.rerun()  # once: the buttons and the run history catch up
+
+
+def _show(job: LiveJob, status: JobStatus) -> None:
+    batches = [event for event in job.events if isinstance(event, BatchEvent)]
+    epochs = [event for event in job.events if isinstance(event, EpochEvent)]
+    if status.state == "queued":
+        ahead = status.queue_position - 1 + engine_client().ping().jobs_running
+        st.info(f"Waiting: {ahead} job(s) ahead of yours.")
+    elif status.state == "running":
+        _progress(job.config, batches)
+    elif status.state == "failed":
+        st.error(status.error)
+    else:
+        _outcome(status.result, job.config)
+    if batches:
+        _metrics(batches[-1], epochs[-1] if epochs else None)
+        st.plotly_chart(plots.training_curves(batches, epochs), key="training_curves")
+    if job.filters is not None:
+        title = f"First layer's filters after epoch {epochs[-1].epoch}" if epochs else ""
+        st.plotly_chart(plots.filter_grid(job.filters, title=title), key="training_filters")
+    engine_notice()
+
+
+def _progress(config: TrainingConfig, batches: list[BatchEvent]) -> None:
+    if not batches:
+        st.progress(0.0, text="Loading the data and building the network…")
+        return
+    last = batches[-1]
+    seconds = seconds_left(last, config.epochs, config.batch_size)
+    text = (
+        f"Epoch {last.epoch}/{config.epochs}, batch {last.batch}/{last.batches}: "
+        f"about {format_duration(seconds)} left"
+    )
+    st.progress(min(last.epochs_done / config.epochs, 1.0), text=text)
+
+
+def _metrics(batch: BatchEvent, epoch: EpochEvent | None) -> None:
+    columns = st.columns(5)
+    columns[0].metric("Training loss", format_number(batch.loss, ".3f"))
+    columns[1].metric("Training accuracy", format_number(batch.accuracy, ".1%"))
+    validation = epoch.val_accuracy if epoch else None
+    columns[2].metric("Validation accuracy", format_number(validation, ".1%"))
+    gap = epoch.gap if epoch else None
+    columns[3].metric("Generalisation gap (loss)", format_number(gap, "+.3f"))
+    columns[4].metric("Images per second", f"{batch.samples_per_second:,.0f}")
+
+
+def _outcome(result: TrainingOutcome | None, config: TrainingConfig) -> None:
+    if result is None:  # the engine ended the worker before it could score and save
+        st.warning("Stopped. The run ended before it was scored and saved.")
+        return
+    if not result.saved:
+        st.warning("Stopped before the first epoch ended: nothing to score or save.")
+        return
+    how = {"user": "Stopped", "early_stopping": "Early stopping ended training"}.get(
+        result.stopped_by, "Finished"
+    )
+    st.success(
+        f"{how} after {result.epochs_completed} epoch(s) in {format_duration(result.elapsed)}: "
+        f"held-out accuracy **{result.test_accuracy:.1%}** on the {config.dataset} test images "
+        f"(best epoch {result.best_epoch}). Saved as run `{result.run_name}`."
+    )

@@ -1,0 +1,212 @@
+"""The training page's settings: presets, every knob of a `TrainingConfig`, the run's name.
+
+Widgets only; the config is checked by `cnnviz.training` (free of TensorFlow) and trained by
+the engine. Widget keys start with `training_`.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cnnviz import plots
+from cnnviz.engine.protocol import EngineError
+from cnnviz.locations import BUNDLED_MODELS_DIR, saved_models_dir
+from cnnviz.network import OPTIMIZERS, CNNConfig, lecture_config
+from cnnviz.training import PRESETS, SCHEDULES, TrainingConfig, run_paths, sanitise_name
+from cnnviz.ui.loaders import available_datasets
+from cnnviz.ui.model_engine import engine_client
+from cnnviz.ui.session_keys import ARCHITECTURE_CONFIG
+
+MODEL_SOURCES = ("The lecture's model", "The network from the Architecture page")
+PAGE_PRESETS = [preset for preset in PRESETS.values() if preset.on_page]
+PREVIEW_KEY = "training_preview_images"
+REGULARISERS = {  # widget -> CNNConfig field
+    "training_batch_norm": "batch_norm",
+    "training_spatial_dropout": "spatial_dropout",
+    "training_dropout": "dropout",
+    "training_l2": "l2",
+}
+AUGMENTATION = {  # widget -> Augmentation field
+    "training_rotation": "rotation",
+    "training_translation": "translation",
+    "training_zoom": "zoom",
+}
+
+
+def widget_values(config: TrainingConfig, run_name: str) -> dict:
+    """The widget values (by key) that show `config`; the dataset and seed stay as chosen.
+
+    The page trains the lecture's layout with the config's regularisers, so a preset's
+    settings are what its widgets show.
+    """
+    values = {
+        "training_train_size": config.train_size or 0,
+        "training_epochs": config.epochs,
+        "training_batch_size": config.batch_size,
+        "training_optimizer": config.optimizer,
+        "training_learning_rate": config.learning_rate,
+        "training_schedule": config.learning_rate_schedule,
+        "training_patience": config.early_stopping_patience or 0,
+        "training_model_source": MODEL_SOURCES[0],
+        "training_run_name": run_name,
+    }
+    values |= {key: getattr(config.model, name) for key, name in REGULARISERS.items()}
+    return values | {key: getattr(config.augmentation, name) for key, name in AUGMENTATION.items()}
+
+
+def preset_values(name: str) -> dict:
+    """The widget values the button of preset `name` sets."""
+    preset = PRESETS[name]
+    return widget_values(preset.config, preset.run_name)
+
+
+DEFAULTS = preset_values("lecture") | {"training_seed": 0, "training_run_name": "my-run"}
+
+
+def _apply_preset(name: str) -> None:
+    st.session_state.update(preset_values(name))
+
+
+def _architecture_regularisers() -> None:
+    """Picking the Architecture page's network also takes its regularisers (if it is valid)."""
+    stored = st.session_state.get(ARCHITECTURE_CONFIG)
+    if st.session_state.get("training_model_source") == MODEL_SOURCES[1] and stored:
+        try:
+            config = CNNConfig.from_dict(stored)
+        except ValueError:
+            return  # the page says what is wrong with it
+        st.session_state.update({k: getattr(config, n) for k, n in REGULARISERS.items()})
+
+
+def training_presets() -> None:
+    """One button per preset; each sets the settings below (a callback, before the rerun)."""
+    columns = st.columns(len(PAGE_PRESETS))
+    for number, (column, preset) in enumerate(zip(columns, PAGE_PRESETS, strict=True)):
+        column.button(
+            preset.label,
+            key=f"training_preset_{number}",
+            on_click=_apply_preset,
+            args=(preset.name,),
+            help=preset.lesson,
+            width="stretch",
+        )
+
+
+def training_settings() -> dict:
+    """Every training setting as widgets; returns them in `TrainingConfig.to_dict()` format.
+
+    Values are returned as set, unchecked: `TrainingConfig.from_dict` says what is wrong.
+    """
+    for key, value in DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+    data, run = st.columns(2)
+    statuses = available_datasets()
+    dataset = data.selectbox(
+        "Dataset",
+        list(statuses),
+        key="training_dataset",
+        format_func=lambda name: name if statuses[name] is None else f"{name} (not here)",
+    )
+    if statuses[dataset] is not None:
+        data.warning(f"{dataset} is not available: {statuses[dataset]}")
+    train_size = data.number_input(
+        "Training images (0: all)", 0, 60_000, step=100, key="training_train_size"
+    )
+    epochs = run.number_input("Epochs", 1, 200, key="training_epochs")
+    batch_size = run.number_input("Batch size", 1, 4096, key="training_batch_size")
+    patience = run.number_input(
+        "Early-stopping patience in epochs (0: off)", 0, 200, key="training_patience"
+    )
+    step = st.columns(3)
+    optimizer = step[0].selectbox("Optimizer", OPTIMIZERS, key="training_optimizer")
+    learning_rate = step[1].number_input(
+        "Learning rate", 0.0, 1.0, step=0.0005, format="%.4f", key="training_learning_rate"
+    )
+    schedule = step[2].selectbox("Learning-rate schedule", SCHEDULES, key="training_schedule")
+    seed = data.number_input("Seed", 0, 2**32 - 1, key="training_seed")
+    return {
+        "model": _model_settings(),
+        "dataset": dataset,
+        "train_size": train_size or None,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "optimizer": optimizer,
+        "learning_rate": learning_rate,
+        "learning_rate_schedule": schedule,
+        "seed": seed,
+        "augmentation": _augmentation_settings(),
+        "early_stopping_patience": patience or None,
+    }
+
+
+def _model_settings() -> dict:
+    """Which network, with the regularisers of the lecture's second half."""
+    stored = st.session_state.get(ARCHITECTURE_CONFIG)
+    sources = MODEL_SOURCES if stored else MODEL_SOURCES[:1]
+    if st.session_state.get("training_model_source") not in sources:
+        st.session_state["training_model_source"] = sources[0]
+    source = st.radio(
+        "Network",
+        sources,
+        key="training_model_source",
+        horizontal=True,
+        on_change=_architecture_regularisers,
+    )
+    model = dict(stored) if source == MODEL_SOURCES[1] else lecture_config().to_dict()
+    st.markdown("**Regularisers**")
+    columns = st.columns(4)
+    model["batch_norm"] = columns[0].checkbox("Batch normalisation", key="training_batch_norm")
+    model["spatial_dropout"] = columns[1].slider(
+        "SpatialDropout2D rate", 0.0, 0.9, step=0.05, key="training_spatial_dropout"
+    )
+    model["dropout"] = columns[2].slider(
+        "Dropout rate", 0.0, 0.9, step=0.05, key="training_dropout"
+    )
+    model["l2"] = columns[3].number_input(
+        "L2 weight decay", 0.0, 1.0, step=0.0001, format="%.4f", key="training_l2"
+    )
+    return model
+
+
+def _augmentation_settings() -> dict:
+    st.markdown("**Augmentation** (training batches only)")
+    columns = st.columns(3)
+    labels = ("Rotation (fraction of a turn)", "Translation (fraction of the side)", "Zoom")
+    return {
+        name: column.slider(label, 0.0, 0.5, step=0.01, key=key)
+        for column, label, (key, name) in zip(columns, labels, AUGMENTATION.items(), strict=True)
+    }
+
+
+def augmentation_preview(config: TrainingConfig) -> None:
+    """A button that asks the engine for one augmented batch, and the batch once it came."""
+    wanted = (config.dataset, config.seed, config.augmentation)
+    if st.button("Preview one augmented batch", key="training_preview"):
+        try:
+            images = engine_client().augmentation_preview(config.to_dict(), 16)
+        except (ValueError, EngineError) as error:
+            st.error(str(error))
+            return
+        st.session_state[PREVIEW_KEY] = (wanted, images)
+    shown = st.session_state.get(PREVIEW_KEY)
+    if shown is not None and shown[0] == wanted:
+        captions = [f"image {index}" for index in range(len(shown[1]))]
+        figure = plots.image_gallery(shown[1], captions)
+        st.plotly_chart(figure, key="training_preview_gallery")
+
+
+def run_name() -> str:
+    """A text input for the run's name; returns the name it is saved under (said if it differs).
+
+    Raises:
+        ValueError: If nothing usable is left, or the name is a bundled model's.
+    """
+    raw = st.text_input("Run name", key="training_run_name")
+    name = sanitise_name(raw)
+    if run_paths(BUNDLED_MODELS_DIR, name)["model"].is_file():
+        raise ValueError(f"{name!r} is a bundled model's name; choose another. Received {raw!r}.")
+    if name != raw:
+        st.caption(f"Saved as `{name}` (letters, digits, '-' and '_' only).")
+    if run_paths(saved_models_dir(), name)["manifest"].is_file():
+        st.caption(f"A saved run `{name}` exists: training replaces it.")
+    return name

@@ -1,0 +1,297 @@
+"""cnnviz.images.decode: uploads decoded safely, or refused with a message that says why.
+
+Every file is built here with Pillow (or by hand, for the files Pillow refuses to write), so
+the tests document exactly which bytes are accepted and which are refused.
+"""
+
+import io
+import struct
+import time
+import warnings
+import zlib
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis.extra import numpy as hnp
+from PIL import Image, ImageFile
+
+from cnnviz.images import decode as images
+from cnnviz.images.decode import ImageError, load_image
+
+RNG = np.random.default_rng(0)
+
+
+def encode(img: Image.Image, image_format: str, **options) -> bytes:
+    buffer = io.BytesIO()
+    img.save(buffer, image_format, **options)
+    return buffer.getvalue()
+
+
+def blocks() -> np.ndarray:
+    """A 24x32 RGB image of four flat colour blocks (survives every format, even GIF)."""
+    rgb = np.zeros((24, 32, 3), dtype=np.uint8)
+    rgb[:12, :16] = (255, 0, 0)
+    rgb[:12, 16:] = (0, 255, 0)
+    rgb[12:, :16] = (0, 0, 255)
+    rgb[12:, 16:] = (255, 255, 255)
+    return rgb
+
+
+def png_chunk(kind: bytes, payload: bytes) -> bytes:
+    return (
+        struct.pack(">I", len(payload))
+        + kind
+        + payload
+        + struct.pack(">I", zlib.crc32(kind + payload))
+    )
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A well-formed PNG whose header declares `width` x `height`, with a tiny IDAT."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", zlib.compress(b"\x00" * 16))
+        + png_chunk(b"IEND", b"")
+    )
+
+
+# --- load_image: accepted files ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("image_format", "options", "tolerance"),
+    [
+        ("PNG", {}, 0),
+        ("BMP", {}, 0),
+        ("WEBP", {"lossless": True}, 0),
+        ("TIFF", {}, 0),
+        ("GIF", {}, 0),
+        ("JPEG", {"quality": 95}, 8),
+    ],
+)
+def test_load_image_decodes_every_accepted_format(image_format, options, tolerance):
+    data = encode(Image.fromarray(blocks()), image_format, **options)
+    rgb = load_image(data)
+    assert rgb.shape == (24, 32, 3)
+    assert rgb.dtype == np.uint8
+    # Block interiors: JPEG blurs only the edges between blocks.
+    difference = np.abs(rgb.astype(int) - blocks())[2:10, 2:14]
+    assert difference.max() <= tolerance
+
+
+def test_load_image_accepts_bytearray_and_memoryview():
+    data = encode(Image.fromarray(blocks()), "PNG")
+    np.testing.assert_array_equal(load_image(bytearray(data)), blocks())
+    np.testing.assert_array_equal(load_image(memoryview(data)), blocks())
+
+
+def test_load_image_takes_the_first_frame_of_an_animated_gif():
+    frames = [Image.new("RGB", (8, 8), colour) for colour in ("red", "lime", "blue")]
+    data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100)
+    assert Image.open(io.BytesIO(data)).n_frames == 3
+    rgb = load_image(data)
+    assert rgb.shape == (8, 8, 3)
+    np.testing.assert_array_equal(rgb[0, 0], (255, 0, 0))
+
+
+def test_load_image_turns_grayscale_into_three_equal_channels():
+    gray = RNG.integers(0, 256, (10, 12), dtype=np.uint8)
+    rgb = load_image(encode(Image.fromarray(gray, "L"), "PNG"))
+    assert rgb.shape == (10, 12, 3)
+    for channel in range(3):
+        np.testing.assert_array_equal(rgb[..., channel], gray)
+
+
+def test_load_image_composites_rgba_on_white():
+    rgba = np.zeros((1, 3, 4), dtype=np.uint8)
+    rgba[0, 0] = (0, 0, 0, 0)  # fully transparent black
+    rgba[0, 1] = (255, 0, 0, 128)  # half-transparent red
+    rgba[0, 2] = (10, 20, 30, 255)  # opaque
+    rgb = load_image(encode(Image.fromarray(rgba, "RGBA"), "PNG"))
+    np.testing.assert_array_equal(rgb[0, 0], (255, 255, 255))
+    np.testing.assert_allclose(rgb[0, 1], (255, 128, 128), atol=1)
+    np.testing.assert_array_equal(rgb[0, 2], (10, 20, 30))
+
+
+def test_load_image_composites_la_on_white():
+    la = Image.merge("LA", [Image.new("L", (2, 1), 40), Image.frombytes("L", (2, 1), b"\x00\xff")])
+    rgb = load_image(encode(la, "PNG"))
+    np.testing.assert_array_equal(rgb[0], [(255, 255, 255), (40, 40, 40)])
+
+
+def test_load_image_applies_palette_transparency():
+    palette_image = Image.new("P", (2, 1))
+    palette_image.putpalette([0, 0, 0, 200, 30, 40] + [0] * 762)
+    palette_image.putpixel((1, 0), 1)
+    rgb = load_image(encode(palette_image, "PNG", transparency=0))
+    np.testing.assert_array_equal(rgb[0], [(255, 255, 255), (200, 30, 40)])
+
+
+def test_load_image_converts_cmyk_jpeg():
+    cyan_magenta_yellow_black = Image.new("CMYK", (16, 16), (0, 255, 255, 0))  # red
+    data = encode(cyan_magenta_yellow_black, "JPEG", quality=95)
+    assert Image.open(io.BytesIO(data)).mode == "CMYK"
+    red, green, blue = load_image(data)[8, 8].astype(int)
+    assert red > 230 and green < 25 and blue < 25
+
+
+def test_load_image_scales_16_bit_png():
+    values = np.array([[0, 257, 32768, 65535]], dtype=np.uint16)
+    data = encode(Image.fromarray(values), "PNG")
+    assert Image.open(io.BytesIO(data)).mode.startswith("I")
+    np.testing.assert_array_equal(load_image(data)[0, :, 0], [0, 1, 128, 255])
+
+
+def test_load_image_scales_32_bit_integer_tiff_holding_16_bit_values():
+    values = np.array([[0, 32768, 65535]], dtype=np.int32)
+    data = encode(Image.fromarray(values, "I"), "TIFF")
+    np.testing.assert_array_equal(load_image(data)[0, :, 0], [0, 128, 255])
+
+
+def test_load_image_scales_float_tiff_in_0_to_1():
+    values = np.array([[0.0, 0.5, 1.0]], dtype=np.float32)
+    data = encode(Image.fromarray(values, "F"), "TIFF")
+    np.testing.assert_array_equal(load_image(data)[0, :, 2], [0, 128, 255])
+
+
+def test_load_image_stretches_an_unusual_range():
+    values = np.array([[-1000, 0, 1000]], dtype=np.int32)
+    data = encode(Image.fromarray(values, "I"), "TIFF")
+    np.testing.assert_array_equal(load_image(data)[0, :, 0], [0, 128, 255])
+
+
+def test_load_image_converts_1_bit():
+    bits = Image.fromarray(np.array([[0, 255, 0]], dtype=np.uint8)).convert("1")
+    np.testing.assert_array_equal(load_image(encode(bits, "PNG"))[0, :, 1], [0, 255, 0])
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG"])
+@pytest.mark.parametrize(
+    ("orientation", "marked_corner"),
+    [(6, (0, -1)), (8, (-1, 0))],  # 6: turn 90° clockwise, 8: 90° anticlockwise
+)
+def test_load_image_applies_exif_orientation(image_format, orientation, marked_corner):
+    stored = np.zeros((20, 40, 3), dtype=np.uint8)
+    stored[:6, :6] = (255, 0, 0)  # mark the stored top-left corner
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    rgb = load_image(encode(Image.fromarray(stored), image_format, exif=exif))
+    assert rgb.shape == (40, 20, 3)
+    row, col = marked_corner
+    red, green, blue = rgb[row, col].astype(int)
+    assert red > 200 and green < 60 and blue < 60
+
+
+@settings(max_examples=30, deadline=None)
+@given(hnp.arrays(np.uint8, hnp.array_shapes(min_dims=3, max_dims=3, min_side=1, max_side=12)))
+def test_load_image_round_trips_any_rgb_png(array):
+    rgb = np.ascontiguousarray(np.broadcast_to(array[..., :1], (*array.shape[:2], 3)))
+    rgb[..., 1] = array[..., -1]
+    np.testing.assert_array_equal(load_image(encode(Image.fromarray(rgb), "PNG")), rgb)
+
+
+# --- load_image: refused files ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty. Received 0 bytes"),
+        (b"hello", "text file.*Received 5 bytes"),
+        (b"<!DOCTYPE html><html><body>cat</body></html>", "web page"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n", "PDF"),
+        (
+            b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="8" '
+            b'height="8"><rect width="8" height="8"/></svg>',
+            "SVG \\(vector\\).*PNG, JPEG, BMP, WebP, TIFF or GIF",
+        ),
+        (bytes(range(256)) * 4, "not an image.*Received 1,024 bytes"),
+    ],
+    ids=["empty", "text", "html", "pdf", "svg", "binary"],
+)
+def test_load_image_refuses_non_images(data, message):
+    with pytest.raises(ImageError, match=message):
+        load_image(data)
+
+
+def test_load_image_refuses_non_bytes():
+    with pytest.raises(TypeError, match="Received str"):
+        load_image("cat.png")
+
+
+@pytest.mark.parametrize("image_format", ["ICO", "PCX", "TGA"])
+def test_load_image_refuses_other_formats_and_lists_the_accepted_ones(image_format):
+    data = encode(Image.new("RGB", (16, 16), "red"), image_format)
+    with pytest.raises(ImageError, match=f"Received an image in {image_format} format.*WebP"):
+        load_image(data)
+
+
+def photo_like(image_format: str) -> bytes:
+    noise = RNG.integers(0, 256, (64, 96, 3), dtype=np.uint8)
+    return encode(Image.fromarray(noise), image_format)
+
+
+@pytest.mark.parametrize("load_truncated_images", [False, True])
+@pytest.mark.parametrize("image_format", ["PNG", "JPEG"])
+@pytest.mark.parametrize("kept", [0.5, 0.95])
+def test_load_image_refuses_truncated_files(monkeypatch, image_format, kept, load_truncated_images):
+    # Another module may switch Pillow's global flag on; that must not let a cut file through.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", load_truncated_images)
+    data = photo_like(image_format)
+    with pytest.raises(ImageError, match="incomplete|damaged"):
+        load_image(data[: int(len(data) * kept)])
+
+
+def test_load_image_refuses_a_png_missing_only_its_end_chunk():
+    data = photo_like("PNG")
+    with pytest.raises(ImageError, match="incomplete.*Received"):
+        load_image(data[:-12])
+
+
+def test_load_image_refuses_zero_sized_images():
+    with pytest.raises(ImageError, match="Received"):
+        load_image(png_declaring(0, 5))
+    bmp_header = struct.pack("<2sIHHI", b"BM", 62, 0, 0, 54)
+    dib_header = struct.pack("<IiiHHIIiiII", 40, 0, 0, 1, 24, 0, 8, 0, 0, 0, 0)
+    with pytest.raises(ImageError, match="Received"):
+        load_image(bmp_header + dib_header + b"\x00" * 8)
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "message"),
+    [
+        (7000, 7000, "Received a 7000×7000 image \\(49.0 megapixels\\)"),  # below Pillow's limit
+        (10000, 10000, "Received a 10000×10000 image \\(100.0 megapixels\\)"),  # Pillow warns
+        (20000, 20000, "Received an image of 400.0 megapixels"),  # Pillow raises
+    ],
+)
+def test_load_image_refuses_huge_images_from_the_header(monkeypatch, width, height, message):
+    def never(self):
+        raise AssertionError("the pixels of an oversized image must not be decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", never)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no DecompressionBombWarning may leak
+        with pytest.raises(ImageError, match=message) as raised:
+            load_image(png_declaring(width, height))
+    assert time.perf_counter() - start < 1.0
+    assert "megapixels" in str(raised.value)
+
+
+def test_load_image_refuses_files_over_the_upload_limit(monkeypatch):
+    assert images.MAX_UPLOAD_BYTES == 50 * 1024 * 1024
+    monkeypatch.setattr(images, "MAX_UPLOAD_BYTES", 1024)
+    with pytest.raises(ImageError, match="too large. Received 0.0 MB"):
+        load_image(photo_like("PNG"))
+
+
+def test_upload_extensions_cover_accepted_formats():
+    assert images.ACCEPTED_FORMATS == ("PNG", "JPEG", "BMP", "WebP", "TIFF", "GIF")
+    assert {"png", "jpg", "jpeg", "bmp", "webp", "tif", "tiff", "gif"} == set(
+        images.UPLOAD_EXTENSIONS
+    )
+    assert images.MAX_PIXELS == 40_000_000

@@ -1,0 +1,89 @@
+"""The command line, `python -m cnnviz.train`: the page's presets, overrides, clear errors."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cnnviz.datasets import offline
+from cnnviz.train import build_parser, main, make_config
+from cnnviz.training.runs import models_in
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[1]
+
+
+def files_in(directory):
+    return sorted(path.name for path in Path(directory).iterdir())
+
+
+def test_cli_trains_and_saves(tmp_path):
+    command = [sys.executable, "-m", "cnnviz.train", "--preset", "lecture", "--epochs", "1"]
+    command += ["--train-size", "256", "--out", str(tmp_path / "out")]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert files_in(tmp_path / "out") == ["lecture.json", "lecture.keras", "lecture.weights.h5"]
+    assert "Held-out test accuracy" in done.stdout
+    manifest = models_in(tmp_path / "out")[0].manifest
+    assert manifest["config"]["train_size"] == 256
+    assert manifest["command"].startswith("python -m cnnviz.train --preset lecture --epochs 1")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--epochs", "0"], "`epochs` must be a whole number from 1 to 200. Received 0"),
+        (["--optimizer", "adamw"], "invalid choice"),
+        (["--batch-size", "many"], "invalid int value"),
+        (["--name", "..."], "Received '...'"),
+        (["--filters", "32"], "one number per conv block (2 in this preset). Received '32'"),
+        (["--filters", "a,b"], "whole numbers separated by commas"),
+        (
+            ["--filters", "0,8"],
+            "Block 1's Conv2D `filters` must be a whole number of at least 1. Received 0",
+        ),
+    ],
+)
+def test_cli_bad_arguments_exit_2_with_a_message(arguments, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([*arguments, "--out", str(tmp_path)])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert message in error and "Traceback" not in error
+    assert not any(tmp_path.iterdir())
+
+
+def test_cli_unavailable_dataset_exits_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.setattr(offline, "KERAS_FALLBACK_HOME", tmp_path / "fallback")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--dataset", "mnist", "--out", str(tmp_path / "out")])
+    assert exit_info.value.code == 2
+    assert "bundled 'mnist-sample'" in capsys.readouterr().err
+
+
+def test_cli_bad_argument_in_a_fresh_process_has_no_traceback():
+    command = [sys.executable, "-m", "cnnviz.train", "--learning-rate", "5"]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "learning_rate" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_cli_widens_the_preset_with_filters_and_dense_units():
+    args = build_parser().parse_args(
+        ["--preset", "regularised", "--filters", "32,64", "--dense-units", "64"]
+    )
+    config = make_config(args)
+    assert [block.filters for block in config.model.conv_blocks] == [32, 64]
+    assert config.model.dense_units == (64,)
+    assert config.model.batch_norm and config.augmentation.enabled
+
+
+@pytest.mark.parametrize("preset", ["lecture", "over-fitting", "over-fitting-regularised"])
+def test_cli_offers_every_preset_of_the_training_page(preset):
+    from cnnviz.training.presets import PRESETS
+
+    config = make_config(build_parser().parse_args(["--preset", preset]))
+    assert config == PRESETS[preset].config and PRESETS[preset].on_page

@@ -1,0 +1,43 @@
+"""The presets shared by the Training page and the command line."""
+
+import pytest
+
+from cnnviz.network.config import lecture_config, regularised_config, regularised_wide_config
+from cnnviz.training.config import STANDARD_AUGMENTATION, TrainingConfig
+from cnnviz.training.presets import OVERFIT_EPOCHS, OVERFIT_TRAIN_SIZE, PRESETS, training_preset
+from cnnviz.training.runs import sanitise_name
+
+
+def test_the_lecture_preset_is_the_lecture_run():
+    assert training_preset("lecture") == TrainingConfig()
+
+
+def test_over_fitting_and_its_twin_differ_only_in_regularisation():
+    plain, twin = training_preset("over-fitting"), training_preset("over-fitting-regularised")
+    assert (plain.train_size, plain.epochs) == (OVERFIT_TRAIN_SIZE, OVERFIT_EPOCHS) == (500, 30)
+    assert plain.model == lecture_config() and not plain.augmentation.enabled
+    assert twin.model == regularised_config() and twin.augmentation == STANDARD_AUGMENTATION
+    assert {k: v for k, v in twin.to_dict().items() if k not in ("model", "augmentation")} == {
+        k: v for k, v in plain.to_dict().items() if k not in ("model", "augmentation")
+    }
+
+
+def test_the_bundled_regularised_recipe():
+    regularised = training_preset("regularised")
+    assert regularised.model == regularised_wide_config()
+    assert regularised.augmentation.enabled and regularised.early_stopping_patience == 25
+    assert not PRESETS["regularised"].on_page
+
+
+def test_every_preset_has_a_label_a_lesson_and_a_run_name_that_is_not_bundled():
+    for name, preset in PRESETS.items():
+        assert preset.name == name and preset.label and preset.lesson
+        assert sanitise_name(preset.run_name) == preset.run_name
+        assert preset.run_name not in ("lecture", "regularised")
+
+
+def test_an_unknown_preset_lists_the_known_ones():
+    with pytest.raises(
+        ValueError, match=r"The preset must be one of \('lecture', .*Received 'huge'"
+    ):
+        training_preset("huge")
