@@ -11,5 +11,6 @@ import streamlit as st
 from cnnviz import ui
 
 st.set_page_config(page_title="cnnviz", page_icon="🔢", layout="wide")
+ui.compact_top()
 pages = [st.Page(page.script, title=page.title, icon=page.icon) for page in ui.LESSON]
 st.navigation({"The lesson": pages}).run()

@@ -7,7 +7,10 @@ Prints one line per measurement, each with its ratio against a named baseline:
 - the engine's predict round trip for one image while a training job runs, against the same
   when the engine is idle (target: under 20 ms);
 - an AppTest rerun of the convolution page (median of 10, in a TensorFlow-free process) while a
-  job trains, against the same when idle (target: under 2x).
+  job trains, against the same when idle (target: under 2x);
+- the time from submitting a training job to its first batch event, with a worker the engine
+  started ahead of time (`prepare_job`, what the Training page does) against a worker started
+  with the job (target: under 3 s).
 
 Run: `python bench/bench_training.py` (about 20 seconds on a recent CPU).
 """
@@ -135,7 +138,48 @@ def responsiveness() -> tuple[float, float, float, float]:
     return idle_predict, busy_predict, idle_rerun, busy_rerun
 
 
+def first_batch_seconds(client, warm: bool, models_dir: str) -> float:
+    """Seconds from submitting a small training job to its first batch event."""
+    from cnnviz.training import BatchEvent, TrainingConfig
+
+    if warm:
+        client.prepare_job("train")
+        time.sleep(20)  # the spare imports TensorFlow and warms up meanwhile (a page view)
+    config = TrainingConfig(train_size=2000, epochs=1)
+    params = {"config": config.to_dict(), "save_dir": models_dir, "run_name": "first-batch"}
+    start = time.monotonic()
+    job = client.submit_job("train", params, session=f"first-{warm}")
+    while not any(isinstance(e, BatchEvent) for e in client.job_status(job).events):
+        time.sleep(0.02)
+    seconds = time.monotonic() - start
+    client.stop_job(job)
+    while client.job_status(job).active:
+        time.sleep(0.1)
+    return seconds
+
+
+def start_up() -> tuple[float, float]:
+    """(cold, warm): seconds to the first batch without and with a worker waiting."""
+    from cnnviz.engine import EngineClient
+
+    with tempfile.TemporaryDirectory() as models_dir:
+        times = []
+        for warm in (False, True):
+            client = EngineClient.start(models_dir=models_dir)  # a fresh engine each time
+            try:
+                times.append(first_batch_seconds(client, warm, models_dir))
+            finally:
+                client.close()
+    return times[0], times[1]
+
+
 def main() -> None:
+    cold, warm = start_up()
+    print(
+        f"first batch after pressing Train: {warm:.2f} s with a worker waiting, {cold:.2f} s "
+        f"with a worker started with the job, ratio {warm / cold:.2f} (target: under 3 s)",
+        flush=True,
+    )
     live, plain = throughput()
     print(
         f"training throughput ({SAMPLES:,} images, {EPOCHS} epochs, batch {BATCH}): "

@@ -146,12 +146,13 @@ class ProgressBar:
         if isinstance(event, BatchEvent) and self.live:
             done = event.batch / event.batches
             bar = "#" * round(20 * done) + "-" * (20 - round(20 * done))
-            left = seconds_left(event, self.config.epochs, self.config.batch_size)
+            left = seconds_left(event, self.config.epochs)
+            left = "estimating the time left" if left is None else f"~{left:.0f} s left"
             line = (
                 f"\repoch {event.epoch}/{self.config.epochs} [{bar}] "
                 f"batch {event.batch}/{event.batches}  loss {_number(event.loss)}  "
                 f"acc {_number(event.accuracy)}  {event.samples_per_second:,.0f} img/s  "
-                f"~{left:.0f} s left "
+                f"{left} "
             )
             self.stream.write(line)
         elif isinstance(event, EpochEvent):

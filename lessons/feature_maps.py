@@ -1,16 +1,13 @@
 """Inside a trained network: every layer's feature maps, its filters and its evidence, live."""
 
-import numpy as np
 import streamlit as st
 
-from cnnviz import plots, training, ui
+from cnnviz import training, ui
 
 st.title("Inside the network")
 st.markdown(
     "Draw a digit or pick one: the trained network's prediction and **every layer's output** "
-    "follow at once. Each small map is one filter's response (blue negative, red positive). "
-    "Pick any value to see the exact arithmetic that produced it, look at the learned "
-    "filters, and see which pixels drove the decision."
+    "follow at once. Point at any value to read it; click it to see the arithmetic behind it."
 )
 
 picked, controls = ui.picker_columns()
@@ -34,38 +31,33 @@ if outputs is None:
     st.stop()
 ui.engine_notice()
 class_names = training.class_names(infos[model].manifest)
-probabilities = outputs[-1].output
-best = int(np.argmax(probabilities))
 with controls:
-    st.metric("Prediction", class_names[best], f"{probabilities[best]:.1%} sure", delta_color="off")
-    st.plotly_chart(
-        plots.probability_bars(probabilities, class_names), key="feature_maps_probabilities"
-    )
-    second = st.selectbox(
-        "Compare with, side by side",
-        ["—", *[name for name in infos if name != model]],
-        key="feature_maps_compare",
-    )
-    other = ui.engine_call(ui.layer_activations, second, x) if second != "—" else None
-    if other is not None:
-        st.plotly_chart(
-            plots.probability_bars(other[-1].output, class_names),
-            key="feature_maps_compare_probabilities",
-        )
-        st.caption(f"{second} predicts {class_names[int(np.argmax(other[-1].output))]}.")
+    ui.prediction(x, outputs[-1].output, class_names)
 
+# Only the open tab is computed (a new drawing redraws what the learner is looking at).
 maps_tab, filters_tab, evidence_tab = st.tabs(
-    ["Feature maps", "Learned filters", "What drove the decision"]
+    ["Feature maps", "Learned filters", "What drove the decision"],
+    key="feature_maps_tab",
+    on_change="rerun",
 )
-with maps_tab:
-    per_map = st.toggle("Scale each map on its own", key="feature_maps_per_map")
-    for index, output in enumerate(outputs):
-        ui.show_layer(output, f"feature_maps_layer{index}", per_map)
-    for index, output in enumerate(other or []):
-        ui.show_layer(output, f"feature_maps_other{index}", per_map, prefix=f"{second}: ")
-    st.subheader("One value, computed by hand")
-    ui.value_by_hand(outputs, x)
-with filters_tab:
-    ui.learned_filters(model, outputs, class_names)
-with evidence_tab:
-    ui.decision_evidence(model, x, class_names)
+if maps_tab.open:
+    with maps_tab:
+        choices, scaling = st.columns(2)
+        per_map = scaling.toggle("Scale each map on its own", key="feature_maps_per_map")
+        with choices:
+            second, other = ui.comparison(model, list(infos), x, class_names)
+        st.caption(
+            "Each small numbered map is one filter's response. Maps after a ReLU are never "
+            "negative and go from white (0) to red; maps that can be negative (a convolution "
+            "before its activation, batch normalisation) use blue for negative, white for 0, "
+            "red for positive."
+        )
+        ui.show_layers(outputs, x, class_names, other, (model, second), per_map)
+        st.subheader("One value, computed by hand")
+        ui.value_by_hand(outputs, x)
+if filters_tab.open:
+    with filters_tab:
+        ui.learned_filters(model, outputs, class_names)
+if evidence_tab.open:
+    with evidence_tab:
+        ui.decision_evidence(model, x, class_names)

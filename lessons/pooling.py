@@ -2,21 +2,22 @@
 
 import streamlit as st
 
-from cnnviz import convolution, plots, ui
+from cnnviz import convolution, ui
 
 st.title("Pooling")
 st.markdown(
     "Pooling cuts a feature map into small windows and keeps one number per window: the "
-    "**largest** (max pooling) or the **mean** (average pooling). The map shrinks (the "
-    "lecture's 26×26 map becomes 13×13 with 2×2 windows and strides 2), the network has "
-    "less to compute, and a feature that moves by a pixel still lands in the same window."
+    "**largest** (max pooling) or the **mean** (average pooling). **Point at any cell** to see "
+    "its window; click to keep it, move it with the arrow keys, or press Play."
 )
+settings_columns = st.columns([3, 2, 2, 3, 2])
+explorer = st.container()
 
-work, controls = ui.working_input("pooling")
+st.subheader("The image")
+work, notes = ui.working_input("pooling")
 if work is None:
     st.stop()
-with controls:
-    source, method, settings = ui.pooling_settings(ui.saved_feature_map() is not None)
+source, method, settings = ui.pooling_settings(settings_columns, ui.saved_feature_map() is not None)
 
 feature_map = ui.pooling_input(source, work)
 try:
@@ -24,42 +25,29 @@ try:
         feature_map.values, settings.size, settings.strides, settings.padding, method
     )
 except ValueError as error:
-    st.error(str(error))
+    explorer.error(str(error))
     st.stop()
 
-height, width = feature_map.values.shape
-st.subheader(
-    f"{method.capitalize()} pooling of {feature_map.name}: {height}×{width} → "
-    f"{pooled.shape[0]}×{pooled.shape[1]}"
-)
-ui.output_formulas((height, width), settings)
-position = ui.pick_output("pooling", pooled.shape, "Next window →")
-ui.pooling_window(feature_map.values, pooled, position, method, settings)
+with explorer:
+    height, width = feature_map.values.shape
+    st.markdown(
+        f"**{method.capitalize()} pooling of {feature_map.name}: {height}×{width} → "
+        f"{pooled.shape[0]}×{pooled.shape[1]}**"
+    )
+    position = ui.pick_output("pooling", pooled, magnitude=False)
+    ui.pooling_explorer(feature_map, pooled, position, method, settings)
+with notes:
+    st.markdown(
+        "The map shrinks (the lecture's 26×26 map becomes 13×13 with 2×2 windows and strides "
+        "2), the network has less to compute, and a feature that moves by a pixel often still "
+        "lands in the same window. The output size:"
+    )
+    ui.output_formulas((height, width), settings)
 
-st.subheader("Why pool? A small shift barely moves the pooled map")
-shift_size = st.slider("Shift the input by (pixels)", 1, 3, 1, key="pooling_shift")
-direction = st.radio(
-    "Direction", ("right", "down", "diagonal"), horizontal=True, key="pooling_direction"
+st.subheader("Why pool? Shift the input and compare")
+st.markdown(
+    "A network should know a digit moved by a pixel. Move the input, then compare each map "
+    "with its unshifted self: a correlation of 1 means unchanged, 0 unrelated. When a "
+    "feature stays inside its pooling window, the pooled map changes less than the feature map."
 )
-report = convolution.translation_invariance(
-    work.values,
-    feature_map.kernel,
-    convolution.shift_vector(direction, shift_size),
-    settings.size,
-    method,
-    feature_map.flip,
-)
-unpooled_metric, pooled_metric = st.columns(2)
-unpooled_metric.metric(
-    "Feature map: correlation before/after the shift", f"{report.feature_correlation:.3f}"
-)
-pooled_metric.metric(
-    "Pooled map: correlation before/after the shift",
-    f"{report.pooled_correlation:.3f}",
-    delta=f"{report.pooled_correlation - report.feature_correlation:+.3f}",
-)
-st.caption(
-    f"Mean change relative to the map: {report.feature_change:.0%} for the feature map, "
-    f"{report.pooled_change:.0%} after {settings.size}×{settings.size} {method} pooling."
-)
-st.plotly_chart(plots.map_gallery(report.maps, columns=4), key="pooling_shift_maps")
+ui.shift_demo(work, feature_map, method, settings)

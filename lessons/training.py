@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cnnviz import training, ui
+from cnnviz import ui
 
 st.title("Training")
 st.markdown(
@@ -16,13 +16,9 @@ st.markdown(
 st.subheader("Settings")
 st.caption("A preset sets everything below; change anything before you train.")
 ui.training_presets()
-settings = ui.training_settings()
 # A bad setting blocks only Train (no st.stop): a running job and past runs stay on the page.
-config = name = None
-try:
-    config = training.TrainingConfig.from_dict(settings)
-except ValueError as error:
-    st.error(str(error))
+config = ui.checked_config(ui.training_settings())
+name = None
 try:
     name = ui.run_name()
 except ValueError as error:
@@ -37,7 +33,7 @@ st.caption(
     "weights (highest validation accuracy), scored once on the held-out test images."
 )
 ui.train_and_stop(config, name)
-ui.live_view()
+ui.live_view(config)
 
 st.subheader("Runs so far")
 st.markdown(

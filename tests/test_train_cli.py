@@ -65,7 +65,7 @@ def test_cli_unavailable_dataset_exits_2(tmp_path, monkeypatch, capsys):
 
 
 def test_cli_bad_argument_in_a_fresh_process_has_no_traceback():
-    command = [sys.executable, "-m", "cnnviz.train", "--learning-rate", "5"]
+    command = [sys.executable, "-m", "cnnviz.train", "--learning-rate", "50"]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "learning_rate" in done.stderr and "Traceback" not in done.stderr

@@ -1,7 +1,8 @@
 """Translation invariance: why pooling steadies a feature map when the image moves.
 
 The teaching point of pooling, measured: moving a digit by a pixel changes its feature map a lot,
-position by position, but changes the pooled map much less.
+position by position, but often changes the pooled map much less. Not always: a shift as large
+as the pooling step moves features into other windows, and the report then says so.
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from cnnviz.convolution.convolve import convolve2d
-from cnnviz.convolution.pooling import pool2d
+from cnnviz.convolution.pooling import PoolSettings, pool2d
 from cnnviz.validation import check_choice, check_image, check_whole
 
 SHIFT_DIRECTIONS = {"right": (0, 1), "left": (0, -1), "down": (1, 0), "up": (-1, 0)}
 SHIFT_DIRECTIONS["diagonal"] = (1, 1)
+# When a pooled map counts as steadied by pooling: after the shift it still correlates at least
+# this much with the original, and clearly (by CLEAR_GAIN) more than the feature map does.
+STEADY_CORRELATION = 0.5
+CLEAR_GAIN = 0.05
 
 
 def shift_vector(direction: str, pixels: int) -> tuple[int, int]:
@@ -61,6 +66,7 @@ class TranslationReport:
         pooled_correlation: The same for the pooled maps.
         feature_change: `mean(|after - before|) / mean(|before|)` for the feature maps.
         pooled_change: The same for the pooled maps.
+        pooling: How the maps were pooled.
         maps: The four maps compared, by name: "Feature map", "Feature map, shifted input",
             "Pooled", "Pooled, shifted input".
     """
@@ -70,7 +76,17 @@ class TranslationReport:
     pooled_correlation: float
     feature_change: float
     pooled_change: float
+    pooling: PoolSettings = PoolSettings()
     maps: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> str:
+        """What pooling did: "steadied" (the pooled map stayed clearly steadier), "no clear
+        gain" (both maps stayed alike), or "not steadied" (the pooled map changed a lot too)."""
+        if self.pooled_correlation < STEADY_CORRELATION:
+            return "not steadied"
+        gain = self.pooled_correlation - self.feature_correlation
+        return "steadied" if gain >= CLEAR_GAIN else "no clear gain"
 
 
 def _correlation(before: np.ndarray, after: np.ndarray) -> float:
@@ -92,22 +108,22 @@ def translation_invariance(
     image: ArrayLike,
     kernel: ArrayLike,
     shift: tuple[int, int] = (0, 1),
-    pool_size: int = 2,
-    method: str = "max",
+    pooling: PoolSettings | None = None,
     flip: bool = True,
 ) -> TranslationReport:
     """Compare a feature map, and its pooled version, before and after shifting the image.
 
     The teaching point of pooling: moving a digit by a pixel changes its feature map a lot,
-    position by position, but changes the pooled map much less. Both feature maps use
+    position by position, but often changes the pooled map much less. Both feature maps use
     `padding="same"` (so they have the image's size) and are compared whole, position by
-    position; pooling uses Keras's defaults (`strides=pool_size`, `padding="valid"`).
+    position; they are pooled as `pooling` says (default: 2×2 max pooling with Keras's
+    defaults, `strides=pool_size` and `padding="valid"`).
 
     Args:
         image: 2-D or 3-D array.
         kernel, flip: As for `convolve2d`.
         shift: `(dy, dx)` in pixels, see `shift_image`.
-        pool_size, method: As for `pool2d`.
+        pooling: A `PoolSettings`, or None for `PoolSettings()`.
 
     Returns:
         A `TranslationReport`. Correlations of a constant map are 1.0 when both maps are
@@ -118,17 +134,21 @@ def translation_invariance(
     """
     if not isinstance(shift, tuple | list) or len(shift) != 2:
         raise ValueError(f"`shift` must be a pair (dy, dx) of whole numbers. Received {shift!r}.")
+    pooling = PoolSettings() if pooling is None else pooling
+    if not isinstance(pooling, PoolSettings):
+        raise ValueError(f"`pooling` must be a PoolSettings or None. Received {pooling!r}.")
     moved = shift_image(image, *shift)
     before = convolve2d(image, kernel, padding="same", flip=flip)
     after = convolve2d(moved, kernel, padding="same", flip=flip)
-    pooled_before = pool2d(before, pool_size, method=method)
-    pooled_after = pool2d(after, pool_size, method=method)
+    pool = (pooling.pool_size, pooling.strides, pooling.padding, pooling.method)
+    pooled_before, pooled_after = pool2d(before, *pool), pool2d(after, *pool)
     return TranslationReport(
         shift=(int(shift[0]), int(shift[1])),
         feature_correlation=_correlation(before, after),
         pooled_correlation=_correlation(pooled_before, pooled_after),
         feature_change=_change(before, after),
         pooled_change=_change(pooled_before, pooled_after),
+        pooling=pooling,
         maps={
             "Feature map": before,
             "Feature map, shifted input": after,
@@ -136,3 +156,37 @@ def translation_invariance(
             "Pooled, shifted input": pooled_after,
         },
     )
+
+
+def describe_invariance(report: TranslationReport) -> str:
+    """What the shift did, in one or two sentences that agree with `report.verdict`.
+
+    Example:
+        >>> report = TranslationReport((3, 3), -0.30, -0.28, 1.2, 1.1, PoolSettings(3))
+        >>> print(describe_invariance(report))  # doctest: +NORMALIZE_WHITESPACE
+        Here pooling did not steady the map: after the shift the pooled map correlates -0.280
+        with the original, the feature map -0.300. The shift (3 px) is not smaller than the
+        pooling step (3 px), so features moved into other windows; ...
+    """
+    pooled, feature = report.pooled_correlation, report.feature_correlation
+    numbers = (
+        f"after the shift the pooled map correlates {pooled:.3f} with the original, "
+        f"the feature map {feature:.3f}."
+    )
+    if report.verdict == "steadied":
+        return f"Here pooling steadied the map: {numbers}"
+    if report.verdict == "no clear gain":
+        return (
+            f"Here pooling made little difference: {numbers} Both changed little, so there "
+            "was little to steady; try a larger shift."
+        )
+    moved, step = max(abs(report.shift[0]), abs(report.shift[1])), report.pooling.step
+    reason = ""
+    if moved >= step:
+        reason = (
+            f" The shift ({moved} px) is not smaller than the pooling step ({step} px), so "
+            "features moved into other windows; pooling absorbs shifts smaller than its step."
+        )
+    elif pooled > feature:
+        reason = " The pooled map changed less than the feature map, but still a lot."
+    return f"Here pooling did not steady the map: {numbers}{reason}"

@@ -3,8 +3,8 @@
 A kernel is a small square grid of weights. The lecture shows hand-made ones that detect lines,
 edges and blobs; a convolutional network learns its own. This module holds the gallery (read
 from `kernels.toml`, beside it) as read-only arrays, checks kernels typed into an editor cell by
-cell, and offers the two small operations the convolution page needs: dividing a blur by its
-sum and rotating a kernel by 180°.
+cell (a cell may be a fraction such as `1/9`), and offers the small operations the convolution
+page needs: dividing a kernel by its sum, rotating it by 180° and naming it.
 """
 
 from __future__ import annotations
@@ -33,23 +33,36 @@ class NamedKernel:
 
     Attributes:
         name: Name shown to the learner, e.g. `"Sobel vertical edges"`.
-        values: Read-only float64 array of shape `(size, size)`.
+        values: Read-only float64 array of shape `(size, size)`: the whole numbers given,
+            divided by `divisor`.
         description: One line saying what the kernel detects or does.
         from_lecture: Whether the lecture slides show this kernel.
-        normalise: Whether it is usually divided by its sum (blurs), so that it keeps the
-            image's brightness.
+        divisor: What the whole numbers given are divided by: their sum for a blur (9 for
+            the box blur, whose values are then 1/9 each: a mean), 1 for the others.
     """
 
     name: str
     values: np.ndarray
     description: str
     from_lecture: bool = False
-    normalise: bool = False
+    divisor: int = 1
 
     def __post_init__(self) -> None:
-        values = np.array(self.values, dtype=np.float64)
+        values = np.array(self.values, dtype=np.float64) / self.divisor
         values.setflags(write=False)
         object.__setattr__(self, "values", values)
+
+    def cells(self) -> list[list[str]]:
+        """The values as the editor shows them: whole numbers, or fractions such as `"1/9"`.
+
+        Example:
+            >>> KERNELS["Box blur"].cells()[0]
+            ['1/9', '1/9', '1/9']
+        """
+        whole = np.rint(self.values * self.divisor).astype(int).tolist()
+        if self.divisor == 1:
+            return [[str(value) for value in row] for row in whole]
+        return [[f"{value}/{self.divisor}" if value else "0" for value in row] for row in whole]
 
 
 GALLERY_FILE = Path(__file__).with_name("kernels.toml")
@@ -99,13 +112,13 @@ def _parse_cell(cell, row: int, col: int) -> float:
         raise KernelError(f"{where} is empty. Type a number in it (0 if unsure).")
     if isinstance(cell, bool | np.bool_) or not isinstance(cell, numbers.Real | str):
         raise KernelError(f"{where} holds {cell!r}, which is not a number. Type a number.")
-    try:
-        value = float(cell.strip() if isinstance(cell, str) else cell)
-    except ValueError:
-        value = math.nan
+    value = _number(cell.strip()) if isinstance(cell, str) else float(cell)
     if math.isnan(value):
         if isinstance(cell, str):
-            raise KernelError(f"{where} holds {cell!r}, which is not a number. Type a number.")
+            raise KernelError(
+                f"{where} holds {cell!r}, which is not a number. Type a number such as -1, "
+                "0.5 or 1/9."
+            )
         raise KernelError(f"{where} is empty. Type a number in it (0 if unsure).")
     if math.isinf(value):
         raise KernelError(f"{where} holds {value}; kernel values must be finite numbers.")
@@ -117,13 +130,24 @@ def _parse_cell(cell, row: int, col: int) -> float:
     return value
 
 
+def _number(text: str) -> float:
+    """A number typed as text, `"-1.5"`, or a fraction, `"1/9"`; NaN when it is neither or
+    divides by 0."""
+    numerator, slash, denominator = text.partition("/")
+    try:
+        return float(numerator) / float(denominator) if slash else float(text)
+    except (ValueError, ZeroDivisionError):
+        return math.nan
+
+
 def validate_kernel(values, *, odd_size: bool = True) -> np.ndarray:
     """Check a kernel typed into an editor and return it as a float64 array.
 
     Accepts a nested list, a NumPy array, or a table with `.to_numpy()` or `.values` (the
     pandas DataFrame that `st.data_editor` returns). Cells may be numbers or strings such as
-    `" -1.5 "`; empty cells (None, NaN, blank strings), text, infinities and magnitudes
-    above 1e6 are refused with a message naming the cell, counted from 1.
+    `" -1.5 "` or a fraction `"1/9"`; empty cells (None, NaN, blank strings), text,
+    infinities and magnitudes above 1e6 are refused with a message naming the cell, counted
+    from 1.
 
     Args:
         values: The kernel's rows.
@@ -165,9 +189,10 @@ def validate_kernel(values, *, odd_size: bool = True) -> np.ndarray:
 def normalise_by_sum(kernel) -> tuple[np.ndarray, str | None]:
     """Divide a kernel by the sum of its values, so that it keeps an image's brightness.
 
-    Blurs are written with whole numbers (`[[1, 2, 1], [2, 4, 2], [1, 2, 1]]`) and used
-    divided by their sum (16). Edge and line kernels sum to 0: they answer 0 on a flat
-    region, and dividing by 0 is impossible, so they are returned unchanged with a note.
+    A blur typed with whole numbers (`[[1, 2, 1], [2, 4, 2], [1, 2, 1]]`) becomes a weighted
+    mean divided by their sum (16). A kernel that already sums to 1 (the gallery's blurs) is
+    returned as it is. Edge and line kernels sum to 0: they answer 0 on a flat region, and
+    dividing by 0 is impossible, so they are returned unchanged with a note.
 
     Args:
         kernel: A square kernel (see `validate_kernel`; any square size is accepted).
@@ -181,12 +206,14 @@ def normalise_by_sum(kernel) -> tuple[np.ndarray, str | None]:
     """
     values = validate_kernel(kernel, odd_size=False)
     total = float(values.sum())
-    if abs(total) <= 1e-12 * max(1.0, float(np.abs(values).sum())):
+    # Rounding: nine values of 1/9 need not add up to exactly 1 (or 0) in floating point.
+    rounding = 1e-12 * max(1.0, float(np.abs(values).sum()))
+    if abs(total) <= rounding:
         return values, (
             "This kernel sums to 0, as edge and line kernels do (a flat region gives 0), "
             "so it cannot be divided by its sum; it is used unchanged."
         )
-    return values / total, None
+    return (values, None) if abs(total - 1.0) <= rounding else (values / total, None)
 
 
 def flip_kernel(kernel) -> np.ndarray:
@@ -196,6 +223,22 @@ def flip_kernel(kernel) -> np.ndarray:
         KernelError: If `kernel` is not a valid square kernel (any square size is accepted).
     """
     return np.flip(validate_kernel(kernel, odd_size=False), axis=(0, 1)).copy()
+
+
+def is_blur(kernel) -> bool:
+    """Whether no weight is negative (and one is positive): the output is then a weighted sum
+    of pixels, a picture like the input (blurred, or unchanged by the identity), worth showing
+    on a grey scale.
+
+    Raises:
+        KernelError: If `kernel` is not a valid square kernel.
+
+    Example:
+        >>> is_blur(KERNELS["Box blur"].values), is_blur(KERNELS["Laplacian"].values)
+        (True, False)
+    """
+    values = validate_kernel(kernel, odd_size=False)
+    return bool(np.all(values >= 0) and np.any(values > 0))
 
 
 def find_preset(values) -> str | None:
@@ -212,3 +255,35 @@ def find_preset(values) -> str | None:
         if named.values.shape == kernel.shape and np.array_equal(named.values, kernel):
             return name
     return None
+
+
+def read_kernel(cells, normalise: bool = False) -> tuple[np.ndarray, str, str | None]:
+    """A kernel typed into the editor: checked, divided by its sum if asked, and named.
+
+    The name is the gallery's name for the values (`find_preset`), else "custom". A preset
+    that normalising changes keeps its name, with ", normalised" after it; normalising
+    whole numbers that make a gallery kernel (nine 1s) gives that kernel's name ("Box blur").
+
+    Args:
+        cells: The editor's rows (see `validate_kernel`; the side must be 1, 3, 5 or 7).
+        normalise: Whether to divide the kernel by its sum (`normalise_by_sum`).
+
+    Returns:
+        `(values, name, note)`: the float64 kernel, its name, and the note of
+        `normalise_by_sum` (why a kernel summing to 0 was left as it is) or None.
+
+    Raises:
+        KernelError: As `validate_kernel`.
+
+    Example:
+        >>> read_kernel([["1"] * 3] * 3, normalise=True)[1]
+        'Box blur'
+    """
+    values = validate_kernel(cells)
+    name, note = find_preset(values), None
+    if normalise:
+        normalised, note = normalise_by_sum(values)
+        if not np.array_equal(normalised, values):
+            renamed = f"{name}, normalised" if name else None
+            values, name = normalised, find_preset(normalised) or renamed
+    return values, name or "custom", note

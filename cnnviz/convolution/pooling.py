@@ -35,6 +35,40 @@ def _pool_arguments(pool_size, strides, padding, method) -> tuple[int, int, str,
     return size, strides, check_padding(padding), method
 
 
+@dataclass(frozen=True)
+class PoolSettings:
+    """How to pool: the arguments of Keras's `MaxPooling2D`/`AveragePooling2D`, checked.
+
+    Attributes:
+        pool_size: Side of the pooling window, at least 1.
+        strides: Step between windows, at least 1, or None for `pool_size` (Keras's default).
+        padding: `"valid"` or `"same"`.
+        method: `"max"` or `"average"`.
+
+    Example:
+        >>> PoolSettings(3, method="average").describe()
+        "3×3 average pooling, strides 3, padding 'valid'"
+    """
+
+    pool_size: int = 2
+    strides: int | None = None
+    padding: str = "valid"
+    method: str = "max"
+
+    def __post_init__(self) -> None:
+        _pool_arguments(self.pool_size, self.strides, self.padding, self.method)
+
+    @property
+    def step(self) -> int:
+        """The strides in pixels (`pool_size` when `strides` is None)."""
+        return self.pool_size if self.strides is None else self.strides
+
+    def describe(self) -> str:
+        """The settings in words, as the pages say them."""
+        size = self.pool_size
+        return f"{size}×{size} {self.method} pooling, strides {self.step}, padding '{self.padding}'"
+
+
 def _real_cells(n, size, strides, padding) -> np.ndarray:
     """How many cells of each window along one axis lie inside the input (not padding)."""
     starts = np.arange(output_size(n, size, strides, padding)) * strides

@@ -13,9 +13,11 @@ import math
 
 import numpy as np
 
-from cnnviz.validation import check_choice, check_whole
+from cnnviz.validation import check_choice, check_image, check_whole
 
 PADDINGS = ("valid", "same")
+# The smallest image the pages slide windows over: room for one 3×3 kernel.
+MIN_IMAGE_SIDE = 3
 
 
 def check_padding(padding) -> str:
@@ -159,3 +161,49 @@ def _pair(value, name: str) -> tuple[int, int]:
         return check_whole(value[0], name, low=1), check_whole(value[1], name, low=1)
     whole = check_whole(value, name, low=1)
     return whole, whole
+
+
+def check_image_size(image, min_side: int = MIN_IMAGE_SIDE) -> np.ndarray:
+    """`image` if both its sides are at least `min_side` pixels, room for a 3×3 window.
+
+    Raises:
+        ValueError: Naming the image's size, for example "The image is 160×1 pixels (width ×
+            height) ...", for a thinner image, or as `check_image` for a non-image.
+
+    Example:
+        >>> check_image_size(np.zeros((2, 5)))
+        Traceback (most recent call last):
+        ...
+        ValueError: The image is 5×2 pixels (width × height): too small to slide a 3×3 kernel...
+    """
+    image = check_image(image)
+    min_side = check_whole(min_side, "`min_side`", low=1)
+    height, width = image.shape[:2]
+    if min(height, width) < min_side:
+        raise ValueError(
+            f"The image is {width}×{height} pixels (width × height): too small to slide a "
+            f"{min_side}×{min_side} kernel over. Every side needs at least {min_side} pixels. "
+            "Pick or upload a larger image."
+        )
+    return image
+
+
+def strongest_position(values, magnitude: bool = True) -> tuple[int, int]:
+    """`(row, col)` of the largest value of a 2-D map (of the largest |value| with
+    `magnitude`), the first in reading order on a tie; NaNs are skipped.
+
+    Where the response is strongest is the output pixel worth explaining first: at a flat
+    corner the sum is "0 + 0 + … = 0".
+
+    Raises:
+        ValueError: If `values` is not a non-empty 2-D array of numbers.
+
+    Example:
+        >>> strongest_position([[1, -5], [3, 2]]), strongest_position([[1, -5], [3, 2]], False)
+        ((0, 1), (1, 0))
+    """
+    values = np.asarray(check_image(values, ndims=(2,)), dtype=np.float64)
+    scores = np.abs(values) if magnitude else values
+    scores = np.where(np.isnan(scores), -np.inf, scores)
+    row, col = np.unravel_index(int(np.argmax(scores)), scores.shape)
+    return int(row), int(col)

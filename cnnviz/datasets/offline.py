@@ -27,6 +27,12 @@ FASHION_CLASS_NAMES = (
 )
 
 SAMPLE_TEST_SIZE = 2000
+# Images in each dataset's training split (before any are held back for validation).
+TRAINING_IMAGES = {
+    "mnist-sample": 10_000 - SAMPLE_TEST_SIZE,
+    "mnist": 60_000,
+    "fashion-mnist": 60_000,
+}
 SAMPLE_SEED = 20240601
 # Keras caches under $KERAS_HOME or ~/.keras, and under /tmp/.keras when that isn't writable.
 KERAS_FALLBACK_HOME = Path("/tmp/.keras")

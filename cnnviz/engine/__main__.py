@@ -8,10 +8,12 @@ The client (`EngineClient.start`) launches this with the secret key in the envir
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
 
+from cnnviz.engine.logfile import capture_stderr
 from cnnviz.engine.protocol import AUTHKEY_ENV, PARENT_PID_ENV
 from cnnviz.engine.server import EngineConfig, EngineServer
 
@@ -24,6 +26,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--bundled-dir", help="directory of bundled models (assets/models)")
     parser.add_argument("--max-jobs", type=int, default=os.environ.get("CNNVIZ_MAX_JOBS", 1))
     parser.add_argument("--lease-seconds", type=float, default=30.0)
+    parser.add_argument("--log-file", help="keep the engine's log here, bounded in size")
+    parser.add_argument("--log-max-bytes", type=int, default=5_000_000)
     args = parser.parse_args(argv)
     if args.max_jobs < 1:
         parser.error(f"--max-jobs must be at least 1. Received {args.max_jobs}.")
@@ -49,7 +53,12 @@ def main(argv: list[str] | None = None) -> None:
     # Keep stdout for the READY line only; anything printed later lands in the log (stderr),
     # so the engine can never block on a pipe that nobody reads.
     ready_fd = os.dup(1)
+    if args.log_file:
+        capture_stderr(Path(args.log_file), args.log_max_bytes)
     os.dup2(2, 1)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s"
+    )
 
     defaults = EngineConfig()
     parent = os.environ.pop(PARENT_PID_ENV, "")

@@ -200,6 +200,15 @@ class EngineClient:
         """
         return self._call("augmentation_preview", config=config, n=n)
 
+    def prepare_job(self, kind: str) -> None:
+        """Start a worker for `kind` ahead of time, so the next such job starts at once (a
+        training job's first batch comes seconds sooner: TensorFlow is already loaded).
+
+        Raises:
+            ValueError: If the kind is unknown.
+        """
+        self._call("prepare_job", kind=kind)
+
     def submit_job(self, kind: str, params: dict, *, session: str) -> str:
         """Queue a job (a kind from `JOB_KINDS`) for `session`; returns the job's id.
 
@@ -253,9 +262,11 @@ class EngineClient:
             try:
                 reply = self._exchange(request)
             except DEAD_ENGINE_ERRORS as error:
+                log = self.options.log_path
+                where = f"Its log, {log}, says why." if log else "It was started without a log."
                 raise EngineError(
                     f"The model engine stopped while answering {method!r}, even after a "
-                    "restart. Its log (EngineOptions.log_path) says why."
+                    f"restart. {where}"
                 ) from error
         if reply[0] == "ok":
             return reply[1]

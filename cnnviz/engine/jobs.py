@@ -88,11 +88,15 @@ def error_message(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
-def run_worker(kind: str, params: dict, connection, stop_event, parent_pid: int) -> None:
+def run_worker(kind: str, inbox, connection, stop_event, parent_pid: int) -> None:
     """Run one job in this (worker) process, sending its events and outcome to the engine.
 
-    Messages are `("event", dict)`, then `("result", dict)` or `("error", message)`. The
-    traceback of a failure goes to stderr (the engine's log), the message to the engine.
+    The worker first imports its job's module (for training: TensorFlow) and runs the
+    module's `warm_up()` if it has one, then waits for the job's params on `inbox`. A worker
+    started before its job (a spare, see `JobManager.prepare`) is therefore ready the moment
+    the job arrives. Messages are `("event", event)`, then `("result", result)` or
+    `("error", message)`. The traceback of a failure goes to stderr (the engine's log), the
+    message to the engine. A spare whose inbox closes without a job just exits.
     """
     _exit_with_parent(parent_pid)
     lock = threading.Lock()
@@ -102,7 +106,19 @@ def run_worker(kind: str, params: dict, connection, stop_event, parent_pid: int)
             connection.send(("event", event))
 
     try:
-        result = resolve_job(kind)(params, report, stop_event.is_set)
+        job, failure = _prepare(kind), None
+    except Exception as error:  # reported once a job arrives
+        traceback.print_exc()
+        job, failure = None, error
+    try:
+        params = inbox.recv()
+    except (EOFError, OSError):
+        connection.close()
+        return
+    try:
+        if failure is not None:
+            raise failure
+        result = job(params, report, stop_event.is_set)
         with lock:
             connection.send(("result", result))
     except Exception as error:
@@ -114,6 +130,15 @@ def run_worker(kind: str, params: dict, connection, stop_event, parent_pid: int)
             pass  # The engine is gone; there is nobody to tell.
     finally:
         connection.close()
+
+
+def _prepare(kind: str):
+    """The job function of `kind`, its module imported and warmed up (`warm_up()`, if any)."""
+    job = resolve_job(kind)
+    warm_up = getattr(importlib.import_module(job.__module__), "warm_up", None)
+    if warm_up is not None:
+        warm_up()
+    return job
 
 
 def _exit_with_parent(parent_pid: int) -> None:

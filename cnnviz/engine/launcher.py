@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from cnnviz.engine.logfile import open_owner_only
 from cnnviz.engine.protocol import AUTHKEY_ENV, PARENT_PID_ENV, EngineError
 from cnnviz.locations import REPO_ROOT
 from cnnviz.validation import check_real, check_whole
@@ -33,7 +34,9 @@ class EngineOptions:
         max_jobs: Jobs running at once, server-wide (`CNNVIZ_MAX_JOBS`, else 1).
         lease_seconds: A job whose session stops polling this long is stopped (default 30).
         address: `"host:port"` for loopback TCP; None for a Unix socket in a private directory.
-        log_path: File the engine's output is appended to; None discards it.
+        log_path: File the engine's output is appended to (readable by its owner only, at
+            most about twice `log_max_bytes`: it rotates to `<log>.1`); None discards it.
+        log_max_bytes: When the log rotates.
         timeout: Seconds to wait for the engine to listen.
         request_timeout: Seconds to wait for any one answer.
     """
@@ -44,6 +47,7 @@ class EngineOptions:
     lease_seconds: float | None = None
     address: str | None = None
     log_path: str | Path | None = None
+    log_max_bytes: int = 5_000_000
     timeout: float = 60.0
     request_timeout: float = 600.0
 
@@ -70,9 +74,11 @@ class EngineOptions:
             ("--max-jobs", self.max_jobs),
             ("--lease-seconds", self.lease_seconds),
             ("--address", self.address),
+            ("--log-file", self.log_path),
+            ("--log-max-bytes", self.log_max_bytes if self.log_path else None),
         ):
             if value is not None:
-                is_path = isinstance(value, Path) or flag.endswith("-dir")
+                is_path = isinstance(value, Path) or flag.endswith(("-dir", "-file"))
                 command += [flag, str(Path(value).resolve()) if is_path else str(value)]
         return command
 
@@ -85,7 +91,8 @@ class EngineProcess:
         self.authkey = os.urandom(32)
         env = {**os.environ, AUTHKEY_ENV: self.authkey.hex(), PARENT_PID_ENV: str(os.getpid())}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-        log = open(options.log_path, "ab") if options.log_path else subprocess.DEVNULL  # noqa: SIM115
+        # Until the engine takes its log over (`engine.logfile`), start-up errors land here.
+        log = open_owner_only(Path(options.log_path)) if options.log_path else subprocess.DEVNULL
         try:
             self.process = subprocess.Popen(
                 options.command(),

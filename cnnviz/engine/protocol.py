@@ -15,7 +15,8 @@ from cnnviz.training.runs import UnknownModel
 
 # 2: LayerOutput.config; activation_maximisation, grad_cam and saliency.
 # 3: layer_activations (LayerActivation from cnnviz.network); typed training events.
-PROTOCOL_VERSION = 3
+# 4: prepare_job (a worker waiting for the next job of a kind).
+PROTOCOL_VERSION = 4
 # The engine reads its secret key (hex) and the pid to watch from these, never its command line.
 AUTHKEY_ENV = "CNNVIZ_ENGINE_AUTHKEY"
 PARENT_PID_ENV = "CNNVIZ_ENGINE_PARENT_PID"
@@ -50,7 +51,8 @@ class JobStatus:
     `events` holds the progress events numbered from the `since` asked for (a training job's
     are `BatchEvent`s and `EpochEvent`s); `event_count` is the number reported so far, the
     `since` to pass next time; `result` is what the job returned (a training job's
-    `TrainingOutcome`). `queue_position` counts from 1 while
+    `TrainingOutcome`); `worker_pid` the process that runs it (None while it waits or once it
+    ended). `queue_position` counts from 1 while
     the job waits, else it is None.
     """
 
@@ -67,6 +69,7 @@ class JobStatus:
     submitted_at: float | None = None
     started_at: float | None = None
     ended_at: float | None = None
+    worker_pid: int | None = None
 
     @property
     def active(self) -> bool:

@@ -4,11 +4,17 @@ Each job runs in its own spawned process, so a training epoch never blocks a pre
 session has at most one job queued or running; its polls renew a lease, and a job whose session
 stops polling for `lease_seconds` is stopped. Memory stays bounded: the last `keep_finished`
 ended jobs are kept, and each job keeps its last `MAX_EVENTS` events.
+
+A worker imports what its job needs (TensorFlow, for training) before it is given the job, so
+`prepare(kind)` can start one ahead of time: a spare, waiting, that takes the next job of that
+kind at once. Once a kind was prepared, a new spare replaces each one used (one idle process
+per kind, a few hundred megabytes for training).
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 import multiprocessing
 import os
 import pickle
@@ -22,6 +28,7 @@ from cnnviz.engine.jobs import check_kind, run_worker
 from cnnviz.engine.protocol import ACTIVE_JOB_STATES, JobRefused, JobStatus, UnknownJob
 from cnnviz.validation import check_whole
 
+_LOG = logging.getLogger("cnnviz.engine")
 MAX_EVENTS = 10_000
 STOP_GRACE_SECONDS = 1.0
 # A training job stops within a batch, then scores and saves its best weights (about a second
@@ -29,7 +36,21 @@ STOP_GRACE_SECONDS = 1.0
 STOP_GRACE_BY_KIND = {"train": 20.0}
 _TICK_SECONDS = 0.05
 # A job's status repeats these fields of the job as they are.
-_STATUS_FROM_JOB = [f.name for f in fields(JobStatus) if f.name not in ("queue_position", "events")]
+_STATUS_FROM_JOB = [
+    f.name for f in fields(JobStatus) if f.name not in ("queue_position", "events", "worker_pid")
+]
+
+
+@dataclass(eq=False)
+class _Worker:
+    """A started worker process: its job's params go into `inbox`, its messages come back on
+    `reader`; `stop_event` asks it to stop."""
+
+    kind: str
+    process: multiprocessing.Process
+    inbox: object
+    reader: object
+    stop_event: object
 
 
 @dataclass(eq=False)
@@ -70,6 +91,7 @@ class JobManager:
         self._jobs: dict[str, _Job] = {}
         self._queue: deque[_Job] = deque()
         self._leases: dict[str, float] = {}
+        self._spares: dict[str, _Worker] = {}  # one waiting worker per prepared kind
         self._lock = threading.Lock()
         threading.Thread(target=self._watch, name="watch-jobs", daemon=True).start()
 
@@ -94,6 +116,7 @@ class JobManager:
             self._jobs[job.id] = job
             self._queue.append(job)
             self._leases[session] = time.monotonic()
+            _LOG.info("job %s (%s) queued, %d ahead of it", job.id, kind, len(self._queue) - 1)
             self._schedule()
             return job.id
 
@@ -127,6 +150,24 @@ class JobManager:
             jobs = [job for job in self._jobs.values() if session in (None, job.session)]
             return [self._snapshot(job, job.event_count) for job in jobs]
 
+    def prepare(self, kind: str) -> None:
+        """Have a worker for `kind` started and waiting, so the next such job starts at once
+        (and keep one waiting from now on). Does nothing if one is already waiting.
+
+        Raises:
+            ValueError: If `kind` is unknown.
+        """
+        check_kind(kind)
+        with self._lock:
+            spare = self._spares.get(kind)
+            if spare is None or not spare.process.is_alive():
+                self._spares[kind] = self._spawn(kind)
+
+    def spare_pids(self) -> dict[str, int]:
+        """The process id of the waiting worker of each prepared kind."""
+        with self._lock:
+            return {kind: spare.process.pid for kind, spare in self._spares.items()}
+
     def counts(self) -> tuple[int, int]:
         """How many jobs are running and how many wait."""
         with self._lock:
@@ -136,6 +177,8 @@ class JobManager:
         """Terminate every worker (the engine is exiting)."""
         with self._lock:
             workers = [job.process for job in self._jobs.values() if job.state == "running"]
+            workers += [spare.process for spare in self._spares.values()]
+            self._spares.clear()
         for process in workers:
             process.terminate()
         for process in workers:
@@ -155,7 +198,8 @@ class JobManager:
         events = list(itertools.islice(job.events, max(since - first_kept, 0), None))
         position = self._queue.index(job) + 1 if job.state == "queued" else None
         kept = {name: getattr(job, name) for name in _STATUS_FROM_JOB}
-        return JobStatus(queue_position=position, events=events, **kept)
+        pid = job.process.pid if job.process is not None else None
+        return JobStatus(queue_position=position, events=events, worker_pid=pid, **kept)
 
     def _schedule(self) -> None:
         """Start queued jobs while fewer than `max_jobs` run. Call with the lock held."""
@@ -169,18 +213,35 @@ class JobManager:
     def _running_count(self) -> int:
         return sum(job.state == "running" for job in self._jobs.values())
 
-    def _start(self, job: _Job) -> None:
+    def _spawn(self, kind: str) -> _Worker:
+        """Start a worker process for a job of `kind`; it waits for the job on its inbox."""
         reader, writer = self._context.Pipe(duplex=False)
-        job.stop_event = self._context.Event()
-        job.process = self._context.Process(
+        inbox_reader, inbox = self._context.Pipe(duplex=False)
+        stop_event = self._context.Event()
+        process = self._context.Process(
             target=run_worker,
-            args=(job.kind, job.params, writer, job.stop_event, os.getpid()),
-            name=f"cnnviz-job-{job.id}",
+            args=(kind, inbox_reader, writer, stop_event, os.getpid()),
+            name=f"cnnviz-worker-{kind}",
         )
-        job.process.start()
+        process.start()
         writer.close()
+        inbox_reader.close()
+        return _Worker(kind, process, inbox, reader, stop_event)
+
+    def _start(self, job: _Job) -> None:
+        """Hand `job` to the waiting worker of its kind, or to a new one. Call with the lock."""
+        spare = self._spares.pop(job.kind, None)
+        alive = spare is not None and spare.process.is_alive()
+        worker = spare if alive else self._spawn(job.kind)
+        if spare is not None:  # a prepared kind: keep one waiting for the next job
+            self._spares[job.kind] = self._spawn(job.kind)
+        worker.inbox.send(job.params)
+        worker.inbox.close()
+        job.process, job.stop_event = worker.process, worker.stop_event
         job.state, job.started_at = "running", time.time()
-        threading.Thread(target=self._follow, args=(job, reader), daemon=True).start()
+        how = "a waiting" if alive else "a new"
+        _LOG.info("job %s started in %s worker (pid %d)", job.id, how, worker.process.pid)
+        threading.Thread(target=self._follow, args=(job, worker.reader), daemon=True).start()
 
     def _follow(self, job: _Job, reader) -> None:
         """Collect a running job's messages until its worker exits, then record how it ended."""
@@ -217,6 +278,8 @@ class JobManager:
 
     def _end(self, job: _Job, state: str, error: str | None, outcome=None) -> None:
         job.state, job.error, job.ended_at = state, error, time.time()
+        ran = f" after {job.ended_at - job.started_at:.1f} s" if job.started_at else ""
+        _LOG.info("job %s %s%s%s", job.id, state, ran, f": {error}" if error else "")
         if outcome is not None and outcome[0] == "result":
             job.result = outcome[1]
         # Dropping the worker's handles lets its semaphores be released now, not at exit.

@@ -7,6 +7,7 @@ the process that started it dies, taking its job workers with it.
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import shutil
@@ -33,6 +34,7 @@ from cnnviz.training.runs import ModelCatalog
 
 _PARENT_CHECK_SECONDS = 0.5
 _BACKLOG = 64
+_LOG = logging.getLogger("cnnviz.engine")
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class EngineServer:
                 model, image, class_index, smoothgrad
             ),
             "augmentation_preview": _augmentation_preview,
+            "prepare_job": lambda kind: self.jobs.prepare(kind),
             "submit_job": lambda kind, params, session: self.jobs.submit(kind, params, session),
             "job_status": lambda job_id, since=0: self.jobs.status(job_id, since),
             "stop_job": lambda job_id: self.jobs.stop(job_id),
@@ -143,19 +146,24 @@ class EngineServer:
             listener = connection.Listener(self.config.address, "AF_INET", backlog=_BACKLOG)
             shown = "{}:{}".format(*listener.address)
         self._watch_parent()
+        _LOG.info(
+            "engine (pid %d, protocol %d) listening on %s; saved runs in %s",
+            *(os.getpid(), PROTOCOL_VERSION, shown, self.config.models_dir),
+        )
         os.write(ready_fd, f"READY {shown}\n".encode())
         os.close(ready_fd)
         while True:
             try:
                 client = listener.accept()  # authenticated in the connection's own thread
             except OSError as error:  # say, out of file descriptors: keep serving the others
-                print(f"Could not accept a connection: {error}", file=sys.stderr)
+                _LOG.warning("could not accept a connection: %s", error)
                 time.sleep(0.1)
                 continue
             threading.Thread(target=self._serve_connection, args=(client,), daemon=True).start()
 
     def shutdown(self, code: int) -> None:
         """Stop the workers, remove the socket and exit the process."""
+        _LOG.info("engine stopping (exit code %d)", code)
         self.jobs.shutdown()
         if self._socket_dir is not None:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
@@ -198,11 +206,15 @@ def _augmentation_preview(config: dict, n: int = 16):
 
 
 def _tensorflow_version() -> str:
-    if "tensorflow" in sys.modules:
-        return sys.modules["tensorflow"].__version__
+    """The installed TensorFlow's version, read without importing it.
+
+    Another request thread may be importing TensorFlow at this moment: its half-initialised
+    module is already in `sys.modules` but has no `__version__` yet.
+    """
     for distribution in ("tensorflow", "tensorflow-cpu"):
         try:
             return metadata.version(distribution)
         except metadata.PackageNotFoundError:
             continue
-    return "not installed"
+    module = sys.modules.get("tensorflow")
+    return getattr(module, "__version__", "not installed")

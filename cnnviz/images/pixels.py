@@ -71,6 +71,34 @@ def pixel_window(image: np.ndarray, top: int, left: int, size: int = 16) -> Pixe
     return PixelWindow(image[top : top + rows, left : left + cols], top, left)
 
 
+def window_positions(length: int, size: int = 16) -> list[int]:
+    """Where a window can start along one side of an image, one window apart.
+
+    Moving a 16-pixel window one pixel at a time over a 5000-pixel photo takes thousands of
+    steps; moving it by its own size tiles the image, and the last window sits flush with
+    the far edge so that every pixel can be reached.
+
+    Args:
+        length: The image's height or width in pixels, at least 1.
+        size: Side of the window in pixels, at least 1.
+
+    Returns:
+        `0, size, 2·size, …`, ending with `length - size` (just `[0]` when the window
+        covers the whole side).
+
+    Raises:
+        ValueError: If `length` or `size` is not a whole number of at least 1.
+
+    Example:
+        >>> window_positions(40, 16)
+        [0, 16, 24]
+    """
+    length = check_whole(length, "The image side `length`", low=1)
+    size = check_whole(size, "The window `size`", low=1)
+    last = max(length - size, 0)
+    return sorted({*range(0, last, size), last})
+
+
 def normalise(values: np.ndarray) -> np.ndarray:
     """Scale 0..255 pixel values to 0..1 as float32, the `x / 255` every network input gets."""
     return np.asarray(values, dtype=np.float32) / np.float32(255.0)

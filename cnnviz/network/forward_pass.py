@@ -16,6 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from cnnviz.convolution.windows import padding_amounts
+from cnnviz.network.arithmetic import window_settings
+
 # Identity at inference: a layer after one of these reads the values it passes on.
 PASS_THROUGH = ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianDropout")
 PASS_THROUGH += ("GaussianNoise", "AlphaDropout", "ActivityRegularization")
@@ -133,3 +136,66 @@ def last_conv_block_end(kinds: list[str]) -> int:
     if not convs:
         raise ValueError("Grad-CAM needs a Conv2D layer; the model has none.")
     return block_span(kinds, convs[-1])[1]
+
+
+# The layers that read a window, and the setting that gives its size.
+WINDOW_KINDS = {
+    "Conv2D": "kernel_size",
+    "MaxPooling2D": "pool_size",
+    "AveragePooling2D": "pool_size",
+}
+# Activations whose output is never below zero.
+NON_NEGATIVE = ("relu", "relu6", "sigmoid", "hard_sigmoid", "softmax", "softplus")
+# Layers whose output is never negative when their input is not: they pick, average or pass it.
+KEEPS_SIGN = ("MaxPooling2D", "AveragePooling2D", "Flatten", *PASS_THROUGH)
+
+
+def never_negative(activations, index: int) -> bool:
+    """Whether layer `index`'s output can never be negative, whatever the image: the layer
+    ends in a ReLU-like activation, or it pools or passes on such a layer's output.
+
+    Example:
+        >>> layers = [LayerActivation("c", "Conv2D", np.zeros(1), config={"activation": "relu"}),
+        ...           LayerActivation("p", "MaxPooling2D", np.zeros(1)),
+        ...           LayerActivation("n", "BatchNormalization", np.zeros(1))]
+        >>> [never_negative(layers, i) for i in range(3)]
+        [True, True, False]
+    """
+    item = activations[index]
+    if item.kind in KEEPS_SIGN:
+        reader = reader_index(activations, index)
+        return reader is not None and never_negative(activations, reader)
+    return item.config.get("activation") in NON_NEGATIVE
+
+
+def receptive_field(
+    activations, index: int, row: int, col: int, image_shape: tuple[int, ...]
+) -> tuple[int, int, int, int]:
+    """The input pixels that output `(row, col)` of layer `index` depends on, as `(top, left,
+    rows, cols)` inside the image (padding cut off); the whole image from Flatten on.
+
+    Walks back through every Conv2D and pooling layer: an output cell covers rows `r * s - p`
+    to `r * s - p + k - 1` of that layer's input (`convolution.windows`).
+
+    Example:
+        >>> conv = LayerActivation("c", "Conv2D", np.zeros((26, 26, 1)),
+        ...                        config={"kernel_size": (3, 3), "strides": (1, 1)})
+        >>> receptive_field([conv], 0, 5, 7, (28, 28))
+        (5, 7, 3, 3)
+    """
+    height, width = image_shape[:2]
+    rows, cols = (row, row), (col, col)
+    for position in range(index, -1, -1):
+        item = activations[position]
+        if item.output.ndim != 3:
+            return 0, 0, height, width
+        if item.kind in WINDOW_KINDS:
+            (kh, kw), (sh, sw), padding = window_settings(item, WINDOW_KINDS[item.kind])
+            reader = reader_index(activations, position)
+            source = image_shape if reader is None else activations[reader].output.shape
+            top = padding_amounts(source[0], kh, sh, padding)[0]
+            left = padding_amounts(source[1], kw, sw, padding)[0]
+            rows = (rows[0] * sh - top, rows[1] * sh - top + kh - 1)
+            cols = (cols[0] * sw - left, cols[1] * sw - left + kw - 1)
+    top, left = max(rows[0], 0), max(cols[0], 0)
+    return top, left, min(rows[1], height - 1) - top + 1, min(cols[1], width - 1) - left + 1

@@ -170,12 +170,18 @@ def summary_table(rows: list[LayerRow]) -> list[dict]:
 
 @dataclass(frozen=True)
 class ShapeSeries:
-    """What the shape diagram draws, the input first: per layer its name, the side of its map
-    (None from Flatten on) and its channels (or units)."""
+    """What the shape diagram draws, the input first: per layer its name, the height and width
+    of its maps (None from Flatten on) and its channels (units for the flat layers)."""
 
     names: list[str]
     sides: list[int | None]
     channels: list[int]
+    widths: list[int | None]
+
+    @property
+    def spatial(self) -> int:
+        """How many of the layers (the input included) output maps; the rest are flat."""
+        return sum(side is not None for side in self.sides)
 
 
 def shape_series(config: CNNConfig) -> ShapeSeries:
@@ -183,18 +189,19 @@ def shape_series(config: CNNConfig) -> ShapeSeries:
 
     Example:
         >>> from cnnviz.network.config import lecture_config
-        >>> shape_series(lecture_config()).channels
-        [1, 16, 16, 32, 32, 800, 32, 10]
+        >>> series = shape_series(lecture_config())
+        >>> series.channels, series.spatial
+        ([1, 16, 16, 32, 32, 800, 32, 10], 5)
     """
     rows = summary_rows(config)
     spatial = [row for row in rows if len(row.output_shape) == 4]
     flat = [row for row in rows if len(row.output_shape) == 2]
+    height, width = config.input_shape[:2]
     return ShapeSeries(
         names=["input"] + [row.name for row in spatial + flat],
-        sides=[config.input_shape[0]]
-        + [row.output_shape[1] for row in spatial]
-        + [None] * len(flat),
+        sides=[height] + [row.output_shape[1] for row in spatial] + [None] * len(flat),
         channels=[config.input_shape[2]] + [row.output_shape[-1] for row in spatial + flat],
+        widths=[width] + [row.output_shape[2] for row in spatial] + [None] * len(flat),
     )
 
 

@@ -2,7 +2,8 @@
 
 - `base`: the colour scales (defined once) and shared helpers.
 - `pixels`: pixel grids with every value written in, images with a window box, galleries.
-- `convolution`: signed feature maps, small numbered arrays (kernels, windows), map galleries.
+- `convolution`: signed feature maps, small numbered arrays (kernels, windows), map tiles and
+  their colour scale.
 - `architecture`: the shape diagram and the memory of a training step.
 - `training`: live training curves, run comparisons, confusion matrices.
 - `feature_maps`: a layer's maps as one mosaic, learned filters, probabilities, evidence.
@@ -17,13 +18,16 @@ from cnnviz.plots.base import (
     CHANNEL_SCALES,
     DIVERGING,
     GRAY,
+    SEQUENTIAL,
     symmetric_range,
 )
-from cnnviz.plots.convolution import map_gallery, number_grid, signed_map
+from cnnviz.plots.convolution import number_grid, signed_map
 from cnnviz.plots.feature_maps import (
+    MapStyle,
     evidence_overlay,
     feature_map_grid,
     filter_grid,
+    input_figure,
     probability_bars,
     unit_bars,
 )
@@ -35,13 +39,15 @@ __all__ = [
     "CHANNEL_SCALES",
     "DIVERGING",
     "GRAY",
+    "SEQUENTIAL",
+    "MapStyle",
     "confusion_matrix",
     "evidence_overlay",
     "feature_map_grid",
     "filter_grid",
     "image_figure",
     "image_gallery",
-    "map_gallery",
+    "input_figure",
     "memory_bars",
     "number_grid",
     "pixel_grid",

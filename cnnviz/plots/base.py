@@ -14,6 +14,11 @@ CHANNEL_SCALES = {
 }
 # Diverging scale for signed responses (negative blue, zero white, positive red).
 DIVERGING = "RdBu_r"
+# Sequential scale for values that are never negative (after a ReLU): zero white, high red,
+# the positive half of DIVERGING.
+SEQUENTIAL = "Reds"
+# Evidence over a grey image (Grad-CAM, saliency): dark blue to yellow, never white like ink.
+EVIDENCE = "Plasma"
 BOX_COLOUR = "#ff2b2b"
 CELL_PX = 22
 MARGIN = dict(l=40, r=10, t=60, b=20)
@@ -25,6 +30,29 @@ def symmetric_range(values: np.ndarray) -> tuple[float, float]:
     finite = np.abs(values[np.isfinite(values)])
     limit = float(finite.max()) if finite.size else 1.0
     return (-limit, limit) if limit > 0 else (-1.0, 1.0)
+
+
+def quick_figure(data: list[dict], layout: dict) -> go.Figure:
+    """A figure from plain dicts, not validated property by property.
+
+    A figure rebuilt on every rerun (after each stroke of a drawing) spends most of its time
+    in plotly's validation: 4.7 ms against 0.6 ms for the 28×28 input figure. Figures built
+    here follow plotly's schema by hand; the page tests and browser tests render every one.
+    """
+    return go.Figure(data=data, layout=layout, _validate=False)
+
+
+def box_shape(box: tuple[int, int, int, int]) -> dict:
+    """The red rectangle round `box` = (top, left, rows, cols), as a layout shape."""
+    top, left, rows, cols = box
+    return {
+        "type": "rect",
+        "x0": left - 0.5,
+        "x1": left + cols - 0.5,
+        "y0": top - 0.5,
+        "y1": top + rows - 0.5,
+        "line": {"color": BOX_COLOUR, "width": 2},
+    }
 
 
 def outline(figure: go.Figure, box: tuple[int, int, int, int], row=None, col=None) -> None:

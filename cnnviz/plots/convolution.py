@@ -9,10 +9,11 @@ import plotly.graph_objects as go
 from cnnviz.plots.base import (
     DIVERGING,
     MARGIN,
+    box_shape,
     heatmap,
     outline,
+    quick_figure,
     symmetric_range,
-    tile_figure,
 )
 from cnnviz.plots.pixels import pixel_grid
 
@@ -82,34 +83,10 @@ def number_grid(
     figure = pixel_grid(
         shown, title=title, colorscale=DIVERGING, value_range=(low, high), decimals=decimals
     )
-    figure.data[0].texttemplate = f"%{{z:.{decimals}f}}"
-    figure.data[0].hoverongaps = False
-    side = max(values.shape) * 44
-    figure.update_layout(height=min(max(side + 90, 200), 420))
-    figure.data[0].textfont = {"size": 12 if max(values.shape) <= 5 else 10}
+    # Rebuilt on every rerun: changed as plain dicts, not through validated setters.
+    data, layout = [trace.to_plotly_json() for trace in figure.data], figure.layout.to_plotly_json()
+    data[0]["textfont"] = {**data[0]["textfont"], "size": 12 if max(values.shape) <= 5 else 10}
+    layout["height"] = min(max(max(values.shape) * 44 + 90, 200), 420)
     if highlight is not None:
-        outline(figure, (highlight[0], highlight[1], 1, 1))
-    return figure
-
-
-def map_gallery(maps: dict[str, np.ndarray], *, columns: int = 4) -> go.Figure:
-    """Several signed maps side by side, each with its own symmetric diverging scale.
-
-    Args:
-        maps: Title -> 2-D array, drawn in order, `columns` per row.
-        columns: Maps per row.
-    """
-    tiles = [
-        (
-            name,
-            heatmap(
-                np.asarray(values, dtype=np.float32),
-                symmetric_range(values),
-                showscale=False,
-                name=name,
-                hovertemplate=f"{name}<br>row %{{y}}, column %{{x}}: %{{z:.4g}}<extra></extra>",
-            ),
-        )
-        for name, values in maps.items()
-    ]
-    return tile_figure(tiles, columns, tile_height=230)
+        layout["shapes"] = [box_shape((highlight[0], highlight[1], 1, 1))]
+    return quick_figure(data, layout)

@@ -3,10 +3,23 @@ evidence overlays."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.plots.base import GRAY, heatmap, mosaic_figure, symmetric_range
+from cnnviz.plots.base import (
+    DIVERGING,
+    EVIDENCE,
+    GRAY,
+    SEQUENTIAL,
+    box_shape,
+    heatmap,
+    mosaic_figure,
+    outline,
+    quick_figure,
+    symmetric_range,
+)
 
 
 def mosaic(maps: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
@@ -22,68 +35,117 @@ def mosaic(maps: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
     return tiled, owner
 
 
-def feature_map_grid(
-    maps: np.ndarray, *, title: str = "", per_map: bool = False, columns: int = 8
-) -> go.Figure:
-    """Every channel of one layer's output as a tile of one mosaic, on one labelled scale.
+@dataclass(frozen=True)
+class MapStyle:
+    """How a layer's maps are drawn.
+
+    Attributes:
+        per_map: Divide each map by its own largest absolute value (the colour bar then reads
+            -1..1 or 0..1) instead of one shared scale in the layer's units.
+        never_negative: The maps cannot be below zero (after a ReLU): drawn on a sequential
+            white-to-red scale; otherwise on the diverging blue-white-red one, white at 0.
+        highlight: `(map, row, col)` of one value to outline (the one being explained).
+        columns: Maps per row.
+    """
+
+    per_map: bool = False
+    never_negative: bool = False
+    highlight: tuple[int, int, int] | None = None
+    columns: int = 8
+
+
+def feature_map_grid(maps: np.ndarray, *, title: str = "", style: MapStyle = MapStyle()):
+    """Every channel of one layer's output as a numbered tile of one mosaic, on one scale.
 
     One heatmap trace holds all the maps (a figure per map would be slow to build and heavy
-    to send); hovering a cell names its map, row and column.
+    to send); each tile carries its map's number, and hovering a cell names its map, row and
+    column.
 
     Args:
         maps: `(height, width, channels)` output of one layer for one image.
         title: Figure title (the layer's name, kind and shape).
-        per_map: Divide each map by its own largest absolute value (the colour bar then
-            reads -1..1) instead of one shared scale in the layer's units.
-        columns: Maps per row.
+        style: Scale, colours, the value to outline, maps per row (`MapStyle`).
     """
     maps = np.asarray(maps, dtype=np.float32)
     if maps.ndim != 3:
         raise ValueError(
             f"Feature maps have shape (height, width, channels). Received {maps.shape}."
         )
-    if per_map:
+    if style.per_map:
         peaks = np.abs(maps).max(axis=(0, 1), keepdims=True)
         maps = np.divide(maps, peaks, out=np.zeros_like(maps), where=peaks > 0)
-    columns = min(columns, maps.shape[2])
+    columns = min(style.columns, maps.shape[2])
     tiled, owner = mosaic(maps, columns)
     height, width = maps.shape[:2]
     rows_in_tile = np.arange(tiled.shape[0])[:, None] % (height + 1)
     cols_in_tile = np.arange(tiled.shape[1])[None, :] % (width + 1)
+    low, high = (-1.0, 1.0) if style.per_map else symmetric_range(maps)
     trace = heatmap(
         tiled,
-        (-1.0, 1.0) if per_map else symmetric_range(maps),
+        (0.0, high) if style.never_negative else (low, high),
+        SEQUENTIAL if style.never_negative else DIVERGING,
         hoverongaps=False,
         customdata=np.stack(np.broadcast_arrays(owner, rows_in_tile, cols_in_tile), -1),
-        colorbar={"thickness": 10, "title": "per map" if per_map else ""},
+        colorbar={"thickness": 10, "title": "per map" if style.per_map else ""},
         hovertemplate="map %{customdata[0]}, row %{customdata[1]}, column "
         "%{customdata[2]}: %{z:.4g}<extra></extra>",
     )
-    return mosaic_figure(trace, title, width_px=900)
+    figure = mosaic_figure(trace, title, width_px=900)
+    for number in range(maps.shape[2]):
+        top, left = (number // columns) * (height + 1), (number % columns) * (width + 1)
+        figure.add_annotation(
+            x=left - 0.5,
+            y=top - 0.5,
+            text=str(number),
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            font={"size": 10, "color": "#333"},
+            bgcolor="rgba(255,255,255,0.7)",
+        )
+    if style.highlight is not None:
+        number, row, col = style.highlight
+        top, left = (number // columns) * (height + 1), (number % columns) * (width + 1)
+        outline(figure, (top + row, left + col, 1, 1))
+    return figure
 
 
 def unit_bars(values: np.ndarray, *, title: str = "", names: list[str] | None = None) -> go.Figure:
     """A dense layer's output (or class probabilities) as one bar per unit."""
+    return quick_figure(*_bars(values, title, names))
+
+
+def _bars(values, title: str, names: list[str] | None) -> tuple[list[dict], dict]:
+    """The bar trace (the largest unit in red) and layout of `unit_bars`, as dicts."""
     values = np.asarray(values, dtype=np.float64).ravel()
     labels = names if names is not None else [str(unit) for unit in range(len(values))]
     colours = ["#d62728" if value == values.max() else "#1f77b4" for value in values]
-    figure = go.Figure(
-        go.Bar(
-            x=labels, y=values, marker_color=colours, hovertemplate="%{x}: %{y:.4g}<extra></extra>"
-        )
-    )
-    figure.update_xaxes(type="category", showticklabels=len(values) <= 64)
-    figure.update_layout(title=title, height=280, margin=dict(l=40, r=10, t=40, b=30))
-    return figure
+    bars = {
+        "type": "bar",
+        "x": labels,
+        "y": values,
+        "marker": {"color": colours},
+        "hovertemplate": "%{x}: %{y:.4g}<extra></extra>",
+    }
+    layout = {
+        "title": {"text": title},
+        "height": 280,
+        "margin": {"l": 40, "r": 10, "t": 40, "b": 30},
+        "xaxis": {"type": "category", "showticklabels": len(values) <= 64},
+    }
+    return [bars], layout
 
 
 def probability_bars(probabilities: np.ndarray, class_names: list[str]) -> go.Figure:
     """Class probabilities, the predicted class in red, each bar labelled with its percentage."""
-    figure = unit_bars(probabilities, title="Class probabilities", names=list(class_names))
-    figure.data[0].text = [f"{p:.1%}" for p in np.asarray(probabilities).ravel()]
-    figure.data[0].textposition = "outside"
-    figure.update_yaxes(range=[0, 1.15], tickformat=".0%")
-    return figure
+    (bars,), layout = _bars(probabilities, "Class probabilities", list(class_names))
+    bars["text"] = [f"{p:.1%}" for p in np.asarray(probabilities).ravel()]
+    bars["textposition"] = "outside"
+    layout["yaxis"] = {"range": [0, 1.15], "tickformat": ".0%"}
+    layout["height"] = 230
+    # Plotly shrinks labels to a bar's width (unreadable on a projector): keep them at 10 px.
+    layout["uniformtext"] = {"minsize": 10, "mode": "show"}
+    return quick_figure([bars], layout)
 
 
 def evidence_overlay(image: np.ndarray, heat: np.ndarray, *, title: str = "") -> go.Figure:
@@ -100,7 +162,7 @@ def evidence_overlay(image: np.ndarray, heat: np.ndarray, *, title: str = "") ->
     figure.add_trace(
         go.Heatmap(
             z=np.where(heat > 0.05, heat, np.nan),
-            colorscale="Hot",
+            colorscale=EVIDENCE,
             zmin=0,
             zmax=1,
             opacity=0.6,
@@ -112,6 +174,31 @@ def evidence_overlay(image: np.ndarray, heat: np.ndarray, *, title: str = "") ->
     figure.update_xaxes(showticklabels=False)
     figure.update_layout(title=title, height=340, margin=dict(l=10, r=10, t=40, b=10))
     return figure
+
+
+def input_figure(image: np.ndarray, *, box: tuple[int, int, int, int] | None = None):
+    """The 28×28 input the network sees, in 0..1, with a box (a receptive field) outlined."""
+    image = np.asarray(image, dtype=np.float32)
+    trace = {
+        "type": "heatmap",
+        "z": image,
+        "colorscale": GRAY,
+        "zmin": 0,
+        "zmax": 1,
+        "showscale": False,
+        "hovertemplate": "row %{y}, column %{x}: %{z:.3f}<extra></extra>",
+    }
+    # Two short lines: the figure may get a third of a projector's width.
+    title = f"What the network sees<br><sup>{image.shape[0]}×{image.shape[1]}, values 0 to 1</sup>"
+    layout = {
+        "title": {"text": title},
+        "height": 260,
+        "margin": {"l": 30, "r": 10, "t": 56, "b": 20},
+        "yaxis": {"autorange": "reversed", "scaleanchor": "x", "constrain": "domain"},
+        "xaxis": {"constrain": "domain"},
+        "shapes": [box_shape(box)] if box is not None else [],
+    }
+    return quick_figure([trace], layout)
 
 
 def filter_grid(kernel: np.ndarray, *, columns: int = 8, title: str = "") -> go.Figure:

@@ -8,21 +8,31 @@ from plotly.subplots import make_subplots
 
 from cnnviz.training.events import BatchEvent, EpochEvent
 
-TRAIN_COLOUR = "#1f77b4"
-VALIDATION_COLOUR = "#d62728"
+TRAIN_COLOUR = "#0072B2"
+VALIDATION_COLOUR = "#D55E00"
+# Okabe and Ito's palette, safe for colour-blind viewers; runs also differ by dash and marker.
+RUN_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+RUN_DASHES = ("solid", "dash", "dot", "dashdot")
+RUN_MARKERS = ("circle", "square", "diamond", "triangle-up", "x")
 
 
-def smooth(values: list[float], weight: float = 0.8) -> list[float]:
-    """Exponential moving average (TensorBoard's smoothing), the first value unchanged."""
+def smooth(values: list[float | None], weight: float = 0.6) -> list[float | None]:
+    """Exponential moving average (TensorBoard's smoothing), the first value unchanged; a
+    missing value (a loss that was not a number) stays missing and is skipped."""
     smoothed, last = [], None
     for value in values:
-        last = value if last is None else weight * last + (1 - weight) * value
-        smoothed.append(last)
+        if value is not None:
+            last = value if last is None else weight * last + (1 - weight) * value
+        smoothed.append(None if value is None else last)
     return smoothed
 
 
 def training_curves(batch_events: list[BatchEvent], epoch_events: list[EpochEvent]) -> go.Figure:
-    """Loss and accuracy per batch (raw and smoothed) and per epoch, and the generalisation gap.
+    """Loss and accuracy of the batches as they train, and per epoch, and the generalisation gap.
+
+    Each batch point is the mean of the batches since the point before it, drawn at the end of
+    the last one (epoch 2.5: halfway through the third epoch); the smoothed line is their
+    moving average. A loss that was not a number (a diverging run) leaves a gap.
 
     Args:
         batch_events: The job's batch events so far, in order.
@@ -43,9 +53,9 @@ def training_curves(batch_events: list[BatchEvent], epoch_events: list[EpochEven
     epochs = [event.epoch for event in epoch_events]
     for row, metric in ((1, "loss"), (2, "accuracy")):
         values = [getattr(event, metric) for event in batch_events]
-        figure.add_trace(_line(x, values, f"batch {metric}", TRAIN_COLOUR, 0.25), row=row, col=1)
+        figure.add_trace(_line(x, values, f"{metric}, batches", TRAIN_COLOUR, 0.3), row=row, col=1)
         smoothed = smooth(values)
-        figure.add_trace(_line(x, smoothed, f"batch {metric}, smoothed", TRAIN_COLOUR, 1), row, 1)
+        figure.add_trace(_line(x, smoothed, f"{metric}, smoothed", TRAIN_COLOUR, 1), row=row, col=1)
         for key, colour, name in (
             (metric, TRAIN_COLOUR, "training"),
             (f"val_{metric}", VALIDATION_COLOUR, "validation"),
@@ -53,7 +63,7 @@ def training_curves(batch_events: list[BatchEvent], epoch_events: list[EpochEven
             trace = go.Scatter(
                 x=epochs,
                 y=[getattr(event, key) for event in epoch_events],
-                name=f"{name} {metric}",
+                name=f"{name} {metric}, per epoch",
                 mode="lines+markers",
                 line={"color": colour, "dash": "dot" if name == "training" else "solid"},
             )
@@ -74,12 +84,21 @@ def _line(x, y, name: str, colour: str, opacity: float) -> go.Scatter:
 
 
 def run_overlay(histories: dict[str, list[EpochEvent]], metric: str = "val_accuracy") -> go.Figure:
-    """One line per run of a per-epoch metric, to compare runs (over-fitting, regularisers)."""
+    """One line per run of a per-epoch metric, to compare runs (over-fitting, regularisers).
+
+    Runs differ by colour (a palette safe for colour-blind viewers), dash and marker, so two
+    runs are told apart even in grey.
+    """
     figure = go.Figure()
-    for name, history in histories.items():
+    for number, (name, history) in enumerate(histories.items()):
         x = [event.epoch for event in history]
         y = [getattr(event, metric) for event in history]
-        figure.add_trace(go.Scatter(x=x, y=y, name=name, mode="lines+markers"))
+        line = {"color": RUN_COLOURS[number % len(RUN_COLOURS)]}
+        line["dash"] = RUN_DASHES[number % len(RUN_DASHES)]
+        marker = {"symbol": RUN_MARKERS[number % len(RUN_MARKERS)], "size": 6}
+        figure.add_trace(
+            go.Scatter(x=x, y=y, name=name, mode="lines+markers", line=line, marker=marker)
+        )
     figure.update_layout(
         xaxis_title="epoch",
         yaxis_title=metric.replace("_", " "),

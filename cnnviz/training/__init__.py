@@ -15,6 +15,7 @@ from cnnviz.training.config import (
     MAX_EPOCHS,
     MIN_TRAIN_SIZE,
     SCHEDULES,
+    SHIFT_AUGMENTATION,
     STANDARD_AUGMENTATION,
     Augmentation,
     TrainingConfig,
@@ -25,6 +26,7 @@ from cnnviz.training.events import (
     EpochEvent,
     TrainingEvent,
     TrainingOutcome,
+    describe_outcome,
     seconds_left,
 )
 from cnnviz.training.presets import PRESETS, Preset, training_preset
@@ -36,6 +38,7 @@ from cnnviz.training.runs import (
     default_catalog,
     run_history,
     run_paths,
+    run_summary,
     sanitise_name,
 )
 
@@ -45,6 +48,7 @@ __all__ = [
     "MIN_TRAIN_SIZE",
     "PRESETS",
     "SCHEDULES",
+    "SHIFT_AUGMENTATION",
     "STANDARD_AUGMENTATION",
     "Augmentation",
     "BatchEvent",
@@ -58,8 +62,10 @@ __all__ = [
     "UnknownModel",
     "class_names",
     "default_catalog",
+    "describe_outcome",
     "run_history",
     "run_paths",
+    "run_summary",
     "sanitise_name",
     "seconds_left",
     "training_preset",

@@ -13,26 +13,34 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
+from cnnviz.formatting import format_duration
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, kw_only=True)
 class BatchEvent:
-    """Progress within an epoch: the running means of loss and accuracy over the epoch so far.
+    """Progress within an epoch: the batches trained since the previous event.
 
     Attributes:
-        epoch, batch: Where training is (both from 1); `batches` per epoch.
-        loss, accuracy: Keras's running means over the epoch's batches so far.
+        epoch, batch: Where training is (both from 1): `batch` is the last batch covered;
+            `batches` per epoch.
+        covers: How many batches the event covers (those since the previous event).
+        loss, accuracy: Their mean loss and accuracy (None if the loss is not a number).
         elapsed: Seconds since training started.
         samples_per_second: This epoch's training speed so far.
+        seconds_per_batch: Wall time per batch since the run's first batches (which include
+            TensorFlow's tracing), validation included; None while there is no such measure.
         learning_rate: The optimizer's current learning rate.
     """
 
     epoch: int
     batch: int
     batches: int
+    covers: int = 1
     loss: float | None
     accuracy: float | None
     elapsed: float
     samples_per_second: float
+    seconds_per_batch: float | None = None
     learning_rate: float
 
     @property
@@ -98,19 +106,25 @@ class EpochEvent:
 
 
 TrainingEvent = BatchEvent | EpochEvent
+# A batch loss this many times the first one means the steps overshoot: the run exploded.
+EXPLODED = 10.0
 
 
-def seconds_left(event: BatchEvent, epochs: int, batch_size: int) -> float:
-    """Time for the rest of this epoch and the remaining ones, at this epoch's speed.
+def seconds_left(event: BatchEvent, epochs: int) -> float | None:
+    """Time for the rest of this epoch and the remaining ones, at the measured time per batch;
+    None while it is still being measured.
 
     Example:
-        >>> event = BatchEvent(1, 10, 40, 0.5, 0.8, 2.0, 640.0, 0.001)
-        >>> seconds_left(event, epochs=2, batch_size=64)  # 70 batches of 64 at 640 images/s
+        >>> event = BatchEvent(epoch=1, batch=10, batches=40, loss=0.5, accuracy=0.8,
+        ...                    elapsed=2.0, samples_per_second=640.0, seconds_per_batch=0.1,
+        ...                    learning_rate=0.001)
+        >>> round(seconds_left(event, epochs=2), 6)  # 70 batches to go, 0.1 s each
         7.0
     """
-    per_batch = batch_size / max(event.samples_per_second, 1e-9)
+    if event.seconds_per_batch is None:
+        return None
     remaining = event.batches - event.batch + (epochs - event.epoch) * event.batches
-    return remaining * per_batch
+    return remaining * event.seconds_per_batch
 
 
 @dataclass(frozen=True)
@@ -123,7 +137,9 @@ class TrainingOutcome:
         test_accuracy, test_loss: The best epoch's weights on the held-out test split.
         best_epoch: The epoch whose weights were kept (highest validation accuracy).
         epochs_completed: Whole epochs trained.
-        stopped_by: None (all epochs ran), "user" or "early_stopping".
+        stopped_by: None (all epochs ran), "user", "early_stopping" or "diverged".
+        stopped_at: `(epoch, batch)` of the last batch trained, when the run ended early.
+        loss_range: The first and the largest batch loss, to tell a run whose loss exploded.
         elapsed: Seconds from the start of training to the end of scoring.
         samples_per_second: Training speed over all epochs.
         confusion_matrix: Counts `[true][predicted]` on the test split.
@@ -144,8 +160,74 @@ class TrainingOutcome:
     confusion_matrix: list[list[int]]
     misclassified: list[int]
     history: list[EpochEvent]
+    stopped_at: tuple[int, int] | None = None
+    loss_range: tuple[float, float] | None = None
 
     @property
     def stopped(self) -> bool:
         """Whether training ended before its last epoch (by the user or early stopping)."""
         return self.stopped_by is not None
+
+
+def describe_outcome(outcome: TrainingOutcome, config) -> tuple[str, str]:
+    """How a run ended, in a sentence or two, and how to show it: "success", "warning" or
+    "error" (a diverged run).
+
+    Args:
+        outcome: The job's outcome.
+        config: The run's `TrainingConfig` (its epochs, learning rate and dataset).
+
+    Example:
+        >>> from cnnviz.training.config import TrainingConfig
+        >>> outcome = TrainingOutcome(
+        ...     run_name="r", saved=True, paths={}, test_accuracy=0.9, test_loss=0.3,
+        ...     best_epoch=3, epochs_completed=3, stopped_by="user", elapsed=12.0,
+        ...     samples_per_second=900.0, confusion_matrix=[], misclassified=[], history=[],
+        ...     stopped_at=(4, 2))
+        >>> describe_outcome(outcome, TrainingConfig(epochs=20))[1][:52]
+        'Stopped during epoch 4 of 20 (after batch 2): 3 comp'
+    """
+    level, message = _ending(outcome, config)
+    if outcome.loss_range and outcome.loss_range[1] > EXPLODED * outcome.loss_range[0]:
+        first, peak = outcome.loss_range
+        message += (
+            f" The loss jumped to {peak:.3g} (from {first:.3g} at the start): the learning rate "
+            f"({config.learning_rate:g}) is probably too high."
+        )
+        level = "error" if level == "success" else level
+    return level, message
+
+
+def _ending(outcome: TrainingOutcome, config) -> tuple[str, str]:
+    epochs = config.epochs
+    where = ""
+    if outcome.stopped_at is not None:
+        epoch, batch = outcome.stopped_at
+        where = f"during epoch {epoch} of {epochs} (after batch {batch})"
+        if outcome.stopped_by != "diverged" and epoch == outcome.epochs_completed:
+            where = f"after epoch {epoch} of {epochs}"
+    complete = f"{outcome.epochs_completed} complete epoch(s)"
+    kept = (
+        f"the best, epoch {outcome.best_epoch}, is saved as run `{outcome.run_name}`: held-out "
+        f"accuracy **{outcome.test_accuracy:.1%}** on the {config.dataset} test images."
+    )
+    if outcome.stopped_by == "diverged":
+        first = (
+            f"Training diverged {where}: the loss stopped being a number. Lower the learning "
+            f"rate (it was {config.learning_rate:g}) and train again."
+        )
+        return "error", first + (f" Before that, {complete}; {kept}" if outcome.saved else "")
+    if not outcome.saved:
+        return (
+            "warning",
+            f"Stopped {where}, before the first epoch ended: nothing to score or save.",
+        )
+    if outcome.stopped_by == "user":
+        return "warning", f"Stopped {where}: {complete}; {kept}"
+    if outcome.stopped_by == "early_stopping":
+        patience = config.early_stopping_patience
+        return "success", (
+            f"Early stopping ended training {where}: no better validation accuracy for "
+            f"{patience} epoch(s). {complete[0].upper()}{complete[1:]}; {kept}"
+        )
+    return "success", (f"Finished {epochs} epoch(s) in {format_duration(outcome.elapsed)}; {kept}")

@@ -11,11 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from cnnviz.network.config import regularised_config, regularised_wide_config
-from cnnviz.training.config import STANDARD_AUGMENTATION, TrainingConfig
+from cnnviz.training.config import SHIFT_AUGMENTATION, STANDARD_AUGMENTATION, TrainingConfig
 from cnnviz.validation import check_choice
 
 OVERFIT_TRAIN_SIZE = 500
-OVERFIT_EPOCHS = 30
+OVERFIT_EPOCHS = 100
+# 16 steps an epoch: batch normalisation's moving statistics (momentum 0.99) need a few
+# hundred steps to settle, which 4 steps an epoch (batch 128) never gave them in 30 epochs
+# (the twin's validation accuracy fell to chance). 100 epochs: the plain run's validation
+# loss bottoms out after 10-20 and climbs for the rest, while the regularised twin, which
+# learns more slowly, is still improving after 50.
+OVERFIT_BATCH_SIZE = 32
 
 
 @dataclass(frozen=True)
@@ -41,8 +47,10 @@ class Preset:
 
 def _presets() -> tuple[Preset, ...]:
     lecture = TrainingConfig()
-    overfit = replace(lecture, train_size=OVERFIT_TRAIN_SIZE, epochs=OVERFIT_EPOCHS)
-    twin = replace(overfit, model=regularised_config(), augmentation=STANDARD_AUGMENTATION)
+    overfit = replace(
+        lecture, train_size=OVERFIT_TRAIN_SIZE, epochs=OVERFIT_EPOCHS, batch_size=OVERFIT_BATCH_SIZE
+    )
+    twin = replace(overfit, model=regularised_config(), augmentation=SHIFT_AUGMENTATION)
     bundled = TrainingConfig(
         model=regularised_wide_config(),
         epochs=100,
@@ -63,15 +71,17 @@ def _presets() -> tuple[Preset, ...]:
             name="over-fitting",
             label="See over-fitting",
             lesson=f"Only {OVERFIT_TRAIN_SIZE} training images for {OVERFIT_EPOCHS} epochs: "
-            "training accuracy keeps climbing while validation loss turns up.",
+            "training accuracy reaches 100 % while the validation loss turns up after "
+            "10 to 20 epochs and keeps climbing.",
             config=overfit,
             run_name="over-fitting",
         ),
         Preset(
             name="over-fitting-regularised",
             label="…its regularised twin",
-            lesson="The same few images with batch normalisation, spatial dropout, dropout "
-            "and augmentation: a smaller gap between training and validation.",
+            lesson="The same images and epochs with batch normalisation, spatial dropout, "
+            "dropout and small random shifts: a higher held-out accuracy and a much smaller "
+            "gap between training and validation.",
             config=twin,
             run_name="over-fitting-regularised",
         ),

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cnnviz.datasets.offline import MNIST_CLASS_NAMES
+from cnnviz.formatting import format_duration
 from cnnviz.locations import BUNDLED_MODELS_DIR, saved_models_dir
 from cnnviz.training.events import EpochEvent
 
@@ -109,6 +110,15 @@ class ModelCatalog:
         available = ", ".join(info.name for info in self.list_models()) or "none yet"
         raise UnknownModel(f"No model named {name!r}. Available: {available}.")
 
+    def version(self, name) -> str:
+        """What identifies the current file of model `name` (its size and modification time),
+        "" if there is no such model: a run saved again under its name gets a new version."""
+        try:
+            stat = self.find(name).stat()
+        except (UnknownModel, OSError):
+            return ""
+        return f"{stat.st_size}-{stat.st_mtime_ns}"
+
     def delete_run(self, name) -> list[Path]:
         """Delete the saved run `name`: its manifest first (so it is unlisted at once), then
         its `.keras` and `.weights.h5` files. Bundled models cannot be deleted.
@@ -187,3 +197,55 @@ def models_in(directory, source: str = "saved") -> list[ModelInfo]:
         if NAME_PATTERN.fullmatch(path.stem) and manifest is not None:
             found.append(ModelInfo(path.stem, source, str(path), manifest))
     return found
+
+
+def run_summary(info: ModelInfo) -> dict:
+    """One row of the runs table: how the run ended and the settings that tell runs apart.
+
+    Example:
+        >>> info = ModelInfo("r", "saved", "r.keras", {"test_accuracy": 0.9561, "config": {
+        ...     "epochs": 30, "model": {"dropout": 0.3}}, "epochs_completed": 12})
+        >>> row = run_summary(info)
+        >>> row["Held-out accuracy (%)"], row["Epochs"], row["Regularisers"]
+        (95.61, '12 of 30', 'dropout 0.3')
+    """
+    manifest = info.manifest
+    config = manifest.get("config") if isinstance(manifest.get("config"), dict) else {}
+    accuracy, elapsed = manifest.get("test_accuracy"), manifest.get("elapsed")
+    planned = config.get("epochs", "?")
+    run = manifest.get("epochs_completed", len(manifest.get("history") or []))
+    return {
+        "Run": info.name + (" (bundled)" if info.source == "bundled" else ""),
+        "Held-out accuracy (%)": None if accuracy is None else round(100 * accuracy, 2),
+        "Epochs": f"{run} of {planned}",
+        "Best epoch": manifest.get("best_epoch"),
+        "Training images": manifest.get("train_size", config.get("train_size")),
+        "Regularisers": _regularisers(config.get("model") or {}),
+        "Augmentation": _augmentation(config.get("augmentation") or {}),
+        "Optimiser": _optimiser(config),
+        "Time": None if elapsed is None else format_duration(elapsed),
+    }
+
+
+def _regularisers(model: dict) -> str:
+    parts = ["batch norm"] if model.get("batch_norm") else []
+    for key, name in (("spatial_dropout", "spatial dropout"), ("dropout", "dropout"), ("l2", "L2")):
+        if model.get(key):
+            parts.append(f"{name} {model[key]:g}")
+    return ", ".join(parts) or "none"
+
+
+def _augmentation(augmentation: dict) -> str:
+    names = {"rotation": "rotation", "translation": "shift", "zoom": "zoom"}
+    parts = [f"{names[key]} {augmentation[key]:g}" for key in names if augmentation.get(key)]
+    return ", ".join(parts) or "none"
+
+
+def _optimiser(config: dict) -> str:
+    if "optimizer" not in config:
+        return "—"
+    schedule = ", cosine" if config.get("learning_rate_schedule") == "cosine" else ""
+    return (
+        f"{config['optimizer']} {config.get('learning_rate', '?'):g}, "
+        f"batch {config.get('batch_size', '?')}{schedule}"
+    )

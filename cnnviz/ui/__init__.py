@@ -9,7 +9,9 @@ TensorFlow (the engine runs it). One module per concern:
 - `loaders`: datasets, images and uploads, each made once per server.
 - `model_engine`: the engine client and its cached calls, errors shown on the page.
 - `session_keys`: the session-state keys that cross pages.
-- `home`, `convolution`, `architecture`, `feature_maps`: the views of those pages.
+- `home`, `convolution`, `pooling`, `architecture`, `feature_maps`: the views of those pages
+  (`convolution` also holds what the Pooling page shares with it; `pooling` the feature map the
+  Convolution page hands on); `worked_example`: one value of a trained network computed by hand.
 - `architecture_editor`: every layer setting of a CNN as widgets, and loading trained ones.
 - `training_setup`, `training_live`, `training_runs`: the Training page's presets and
   settings, the live job, and past runs.
@@ -18,26 +20,21 @@ TensorFlow (the engine runs it). One module per concern:
 from cnnviz.ui.architecture import memory_estimate, network_summary, parameter_comparison
 from cnnviz.ui.architecture_editor import load_config, network_editor, trained_models
 from cnnviz.ui.convolution import (
-    FeatureMap,
     SlideSettings,
+    convolution_explorer,
     convolution_settings,
     filtering_results,
     flip_check,
     output_formulas,
     pick_output,
-    pooling_input,
-    pooling_settings,
-    pooling_window,
-    save_feature_map,
-    saved_feature_map,
-    sliding_window,
 )
 from cnnviz.ui.feature_maps import (
+    comparison,
     decision_evidence,
     learned_filters,
     network_input,
-    show_layer,
-    value_by_hand,
+    prediction,
+    show_layers,
 )
 from cnnviz.ui.home import tensors, what_computers_see, what_we_see
 from cnnviz.ui.loaders import (
@@ -54,12 +51,22 @@ from cnnviz.ui.model_engine import (
     layer_activations,
     predictions,
 )
-from cnnviz.ui.navigation import LESSON, lesson_path
+from cnnviz.ui.navigation import LESSON, compact_top, lesson_path
 from cnnviz.ui.picker import SOURCES, PickedImage, canvas_key, image_picker, picker_columns
+from cnnviz.ui.pooling import (
+    FeatureMap,
+    pooling_explorer,
+    pooling_input,
+    pooling_settings,
+    save_feature_map,
+    saved_feature_map,
+    shift_demo,
+)
 from cnnviz.ui.training_live import live_view, train_and_stop
 from cnnviz.ui.training_runs import compare_runs
 from cnnviz.ui.training_setup import (
     augmentation_preview,
+    checked_config,
     run_name,
     training_presets,
     training_settings,
@@ -69,10 +76,9 @@ from cnnviz.ui.widgets import (
     KernelChoice,
     channel_picker,
     kernel_editor,
-    position_slider,
-    step_position,
     working_input,
 )
+from cnnviz.ui.worked_example import value_by_hand
 
 __all__ = [
     "CUSTOM_KERNEL",
@@ -90,7 +96,9 @@ __all__ = [
     "cached_decode",
     "canvas_key",
     "channel_picker",
+    "checked_config",
     "compare_runs",
+    "convolution_explorer",
     "convolution_settings",
     "decision_evidence",
     "engine_call",
@@ -102,6 +110,8 @@ __all__ = [
     "kernel_editor",
     "layer_activations",
     "learned_filters",
+    "compact_top",
+    "comparison",
     "lesson_path",
     "live_view",
     "load_config",
@@ -115,15 +125,14 @@ __all__ = [
     "picker_columns",
     "pooling_input",
     "pooling_settings",
-    "pooling_window",
-    "position_slider",
+    "pooling_explorer",
+    "prediction",
     "predictions",
     "run_name",
     "save_feature_map",
     "saved_feature_map",
-    "show_layer",
-    "sliding_window",
-    "step_position",
+    "shift_demo",
+    "show_layers",
     "tensors",
     "train_and_stop",
     "trained_models",

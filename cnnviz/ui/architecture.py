@@ -29,12 +29,24 @@ def network_summary(config: CNNConfig) -> None:
     """
     rows = summary_rows(config)
     trainable, frozen = parameter_totals(config)
-    st.dataframe(pd.DataFrame(summary_table(rows)), hide_index=True, key="architecture_summary")
+    # As tall as its rows: a summary that scrolls inside itself hides the dense layers.
+    st.dataframe(
+        pd.DataFrame(summary_table(rows)),
+        hide_index=True,
+        height="content",
+        key="architecture_summary",
+    )
     st.markdown(
         f"**Total params: {trainable + frozen:,}** ({(trainable + frozen) * 4 / 1024:.1f} KB)  \n"
         f"Trainable params: {trainable:,}  \nNon-trainable params: {frozen:,}"
     )
     st.plotly_chart(plots.shape_diagram(shape_series(config)), key="architecture_diagram")
+    st.caption(
+        "Above: the height × width of each layer's maps. Below: how many maps (channels) each "
+        "layer outputs and, from Flatten on, how many single numbers (units). The lower axis "
+        "is logarithmic, with ticks at powers of two, so that a block's few dozen channels "
+        "stay visible beside Flatten's hundreds of units."
+    )
     batch_norm = batch_norm_parameters(rows)
     st.markdown(
         "**Regularisers in the summary.** BatchNormalization adds 4 numbers per channel: γ and β "

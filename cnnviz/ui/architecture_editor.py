@@ -28,6 +28,39 @@ def _reset(page: str) -> None:
         del st.session_state[key]
 
 
+def _seed_defaults(page: str) -> None:
+    """Start every widget at the lecture's model unless the learner (or a load) set it.
+
+    The widgets themselves take no default value: a widget given both a default and a
+    session-state value makes Streamlit warn on the page.
+    """
+    prefix = f"{page}_net"
+    defaults = {
+        f"{prefix}_input": next(iter(INPUTS)),
+        f"{prefix}_blocks": 2,
+        f"{prefix}_classes": 10,
+        f"{prefix}_units": 32,
+        f"{prefix}_units2": 0,
+        f"{prefix}_l2": 0.0,
+        f"{prefix}_bn": False,
+        f"{prefix}_spatial": 0.0,
+        f"{prefix}_dropout": 0.0,
+    }
+    for number, filters in enumerate(DEFAULT_FILTERS):
+        key = f"{prefix}_block{number}"
+        defaults |= {
+            f"{key}_filters": filters,
+            f"{key}_kernel": 3,
+            f"{key}_strides": 1,
+            f"{key}_padding": PADDINGS[0],
+            f"{key}_activation": CONV_ACTIVATIONS[0],
+            f"{key}_pooling": POOL_METHODS[0],
+            f"{key}_pool_size": 2,
+        }
+    for key, value in defaults.items():
+        st.session_state.setdefault(key, value)
+
+
 def load_config(page: str, config: CNNConfig) -> None:
     """Set the editor's widgets to `config` (a callback: it runs before the next rerun)."""
     _reset(page)
@@ -58,10 +91,8 @@ def _block(page: str, number: int) -> ConvBlock:
     """The controls of one conv block, in one column."""
     key = f"{page}_net_block{number}"
     st.markdown(f"**Block {number + 1}**")
-    filters = st.number_input(
-        "Filters", 1, 512, DEFAULT_FILTERS[number], step=8, key=f"{key}_filters"
-    )
-    kernel_size = st.selectbox("Kernel size", KERNEL_SIZES, index=2, key=f"{key}_kernel")
+    filters = st.number_input("Filters", 1, 512, step=8, key=f"{key}_filters")
+    kernel_size = st.selectbox("Kernel size", KERNEL_SIZES, key=f"{key}_kernel")
     strides = st.selectbox("Strides", (1, 2, 3), key=f"{key}_strides")
     padding = st.selectbox("Padding", PADDINGS, key=f"{key}_padding")
     activation = st.selectbox("Activation", CONV_ACTIVATIONS, key=f"{key}_activation")
@@ -86,29 +117,30 @@ def network_editor(page: str) -> CNNConfig:
         raises a `ValueError` naming the layer when it cannot be built).
     """
     st.button("Reset to the lecture's model", key=f"{page}_reset", on_click=_reset, args=(page,))
+    _seed_defaults(page)
     top = st.columns(3)
     input_name = top[0].selectbox("Input", list(INPUTS), key=f"{page}_net_input")
-    count = top[1].slider("Conv blocks", 1, 4, 2, key=f"{page}_net_blocks")
-    classes = top[2].number_input("Classes", 2, 1000, 10, key=f"{page}_net_classes")
+    count = top[1].slider("Conv blocks", 1, 4, key=f"{page}_net_blocks")
+    classes = top[2].number_input("Classes", 2, 1000, key=f"{page}_net_classes")
     columns = st.columns(4)
     blocks = []
     for number in range(count):
         with columns[number]:
             blocks.append(_block(page, number))
     head = st.columns(3)
-    units = head[0].number_input("Dense units", 1, 4096, 32, key=f"{page}_net_units")
+    units = head[0].number_input("Dense units", 1, 4096, key=f"{page}_net_units")
     second = head[1].number_input(
-        "Second dense layer (0 = none)", 0, 4096, 0, key=f"{page}_net_units2"
+        "Second dense layer (0 = none)", 0, 4096, key=f"{page}_net_units2"
     )
     l2 = head[2].number_input(
-        "L2 weight decay", 0.0, 1.0, 0.0, step=1e-4, format="%.4f", key=f"{page}_net_l2"
+        "L2 weight decay", 0.0, 1.0, step=1e-4, format="%.4f", key=f"{page}_net_l2"
     )
     regularisers = st.columns(3)
     batch_norm = regularisers[0].toggle("Batch normalisation", key=f"{page}_net_bn")
     spatial = regularisers[1].slider(
-        "SpatialDropout2D rate", 0.0, 0.5, 0.0, 0.05, key=f"{page}_net_spatial"
+        "SpatialDropout2D rate", 0.0, 0.5, step=0.05, key=f"{page}_net_spatial"
     )
-    dropout = regularisers[2].slider("Dropout rate", 0.0, 0.8, 0.0, 0.05, key=f"{page}_net_dropout")
+    dropout = regularisers[2].slider("Dropout rate", 0.0, 0.8, step=0.05, key=f"{page}_net_dropout")
     config = CNNConfig(
         input_shape=INPUTS[input_name],
         conv_blocks=tuple(blocks),

@@ -1,5 +1,6 @@
-"""The Convolution and Pooling pages' views: the sliding window, one output explained, and the
-feature map that page 1 hands to page 2."""
+"""The Convolution page's views: the sliding window, one output explained, the 180° flip and
+every lecture kernel on the image; and what the Pooling page shares with them (how a window
+slides, the output-size formulas, picking an output position, a grid of maps)."""
 
 from __future__ import annotations
 
@@ -10,51 +11,30 @@ import streamlit as st
 
 from cnnviz import plots
 from cnnviz.convolution import (
-    KERNELS,
     PADDINGS,
-    POOL_METHODS,
-    convolve2d,
+    VALID_MARGIN,
     describe_pixel,
-    describe_pool,
     explain_pixel,
-    explain_pool,
     filter_gallery,
-    flip_difference,
+    flip_comparison,
     flip_kernel,
+    is_blur,
     output_size_formula,
 )
 from cnnviz.images import WorkingImage
 from cnnviz.network import relu
-from cnnviz.ui import session_keys
-from cnnviz.ui.widgets import position_slider, step_position
+from cnnviz.ui.components import (
+    WindowView,
+    colour_scale,
+    mount_map_gallery,
+    mount_window_explorer,
+)
+from cnnviz.ui.widgets import KernelChoice, start_position
 
 OPERATIONS = (
-    "Convolution (kernel rotated 180°, as in the formula)",
-    "Cross-correlation (what Keras Conv2D computes)",
+    "Convolution (kernel rotated 180°)",
+    "Cross-correlation (Keras's Conv2D)",
 )
-LECTURE_KERNEL = "Vertical lines"
-POOLING_SOURCES = (
-    "The lecture's example: the image after a 3×3 convolution",
-    "The feature map from the Convolution page",
-    "The image itself",
-)
-
-
-@dataclass(frozen=True)
-class FeatureMap:
-    """A feature map with the kernel that made it, as the Pooling page takes it.
-
-    Attributes:
-        values: The map, float64 `(height, width)`.
-        kernel: The kernel that made it (also used for the shift experiment).
-        flip: Whether it was true convolution (the kernel rotated 180°).
-        name: What it is, for titles.
-    """
-
-    values: np.ndarray
-    kernel: np.ndarray
-    flip: bool
-    name: str
 
 
 @dataclass(frozen=True)
@@ -66,14 +46,12 @@ class SlideSettings:
     padding: str
 
 
-def convolution_settings() -> tuple[int, str, bool, bool]:
-    """Strides, padding, the operation and the ReLU view: `(strides, padding, flip, relu)`."""
-    strides_column, padding_column = st.columns(2)
+def convolution_settings(strides_column, padding_column, operation_column) -> tuple[int, str, bool]:
+    """Strides, padding and the operation, one per column: `(strides, padding, flip)`."""
     strides = strides_column.slider("Strides", 1, 3, 1, key="convolution_strides")
     padding = padding_column.radio("Padding", PADDINGS, key="convolution_padding", horizontal=True)
-    flip = st.radio("Operation", OPERATIONS, key="convolution_operation") == OPERATIONS[0]
-    show_relu = st.toggle("Show ReLU(output): negatives set to 0", key="convolution_relu")
-    return strides, padding, flip, show_relu
+    operation = operation_column.radio("Operation", OPERATIONS, key="convolution_operation")
+    return strides, padding, operation == OPERATIONS[0]
 
 
 def output_formulas(shape: tuple[int, int], settings: SlideSettings) -> None:
@@ -84,149 +62,127 @@ def output_formulas(shape: tuple[int, int], settings: SlideSettings) -> None:
     st.markdown(f"Rows: `{rows}`  \nColumns: `{cols}`")
 
 
-def pick_output(page: str, shape: tuple[int, int], label: str) -> tuple[int, int]:
-    """Sliders for an output position and a button stepping it on, in reading order."""
-    row = position_slider(st, "Output row", shape[0] - 1, f"{page}_row")
-    col = position_slider(st, "Output column", shape[1] - 1, f"{page}_col")
-    st.button(label, key=f"{page}_next", on_click=step_position, args=(page, shape))
+def pick_output(page: str, output: np.ndarray, magnitude: bool = True) -> tuple[int, int]:
+    """The output position the page explains: `{page}_row`/`{page}_col`, which the explorer sets.
+
+    It starts on the strongest output (of |output| with `magnitude`) whenever the output
+    changes, and stays where the learner puts it otherwise (`start_position`).
+    """
+    start_position(page, output, magnitude)
+    rows, cols = output.shape
+    row = min(max(int(st.session_state.get(f"{page}_row", 0)), 0), rows - 1)
+    col = min(max(int(st.session_state.get(f"{page}_col", 0)), 0), cols - 1)
     return row, col
 
 
-def sliding_window(work: WorkingImage, output, kernel, position, settings, view) -> None:
-    """The input with the window outlined beside the output with the pixel outlined, then the
-    window, the kernel as applied and their products, and the sum. `view` is `(flip, relu)`."""
+def convolution_explorer(
+    work: WorkingImage, output, choice: KernelChoice, position, settings, view
+) -> None:
+    """Input, the arithmetic of one output pixel and the output, explored in the browser; then
+    the same sum as text. `view` is `(flip, relu)`; `choice` is the kernel as chosen."""
     flip, show_relu = view
     row, col = position
+    kernel = choice.values
+    applied = flip_kernel(kernel) if flip else kernel
+    if show_relu:
+        shown, title, scale = relu(output), "ReLU(output)", plots.SEQUENTIAL
+        output_scale = colour_scale(scale, 0.0, max(float(np.nanmax(shown)), 1e-12))
+    elif is_blur(kernel):
+        # No negative weight: the output is a picture like the input, on its grey scale.
+        shown, title = output, "Output as a picture"
+        output_scale = colour_scale(plots.GRAY, 0.0, max(255.0, float(np.nanmax(output))))
+    else:
+        shown, title = output, "Output"
+        output_scale = colour_scale(plots.DIVERGING, *plots.symmetric_range(output))
+    height, width = work.values.shape
+    rows, cols = output.shape
+    rotated = " rotated 180°" if flip else ""
+    mount_window_explorer(
+        "convolution",
+        WindowView(
+            input=work.values,
+            output=shown,
+            size=settings.size,
+            strides=settings.strides,
+            padding=settings.padding,
+            kernel=applied,
+            method=None,
+            titles=(
+                f"Input {height}×{width}",
+                f"Window × kernel{rotated}",
+                f"{title} {rows}×{cols}, {choice.name} kernel",
+            ),
+            scales=(colour_scale(plots.GRAY, 0, 255), output_scale),
+            kernel_label=f"Kernel{rotated}",
+        ),
+        position,
+    )
     explained = explain_pixel(
         work.values, kernel, row, col, settings.strides, settings.padding, flip
     )
-    box = (explained.top, explained.left, settings.size, settings.size)
-    image_view, output_view = st.columns(2)
-    image_view.plotly_chart(
-        plots.signed_map(
-            work.values, title="Input", box=box, value_range=(0, 255), colorscale=plots.GRAY
-        ),
-        key="convolution_input",
-    )
-    output_view.plotly_chart(
-        plots.signed_map(
-            relu(output) if show_relu else output,
-            title="ReLU(output)" if show_relu else "Output",
-            box=(row, col, 1, 1),
-        ),
-        key="convolution_output",
-    )
-    st.subheader(f"How output pixel ({row}, {col}) is computed")
-    window, weights, products = st.columns(3)
-    window.plotly_chart(
-        plots.number_grid(
-            explained.window, title="Input window", decimals=0, mask=explained.padded_mask
-        ),
-        key="convolution_window",
-    )
-    applied = "Kernel as applied" + (" (rotated 180°)" if flip else "")
-    weights.plotly_chart(
-        plots.number_grid(explained.kernel, title=applied), key="convolution_kernel"
-    )
-    products.plotly_chart(
-        plots.number_grid(explained.products, title="Window × kernel"),
-        key="convolution_products",
-    )
-    st.markdown(f"{describe_pixel(explained)} The output pixel is **{output[row, col]:g}**.")
+    with st.expander(f"Output pixel ({row}, {col}) as text"):
+        st.markdown(f"{describe_pixel(explained)} The output pixel is **{output[row, col]:g}**.")
 
 
-def flip_check(work: WorkingImage, kernel: np.ndarray, settings: SlideSettings) -> None:
-    """Convolution against correlation with the rotated kernel: the largest difference."""
-    difference = flip_difference(work.values, kernel, settings.strides, settings.padding)
-    st.markdown(
-        "True convolution rotates the kernel by 180° before sliding it; cross-correlation does "
-        "not. Keras's `Conv2D` computes cross-correlation; since its kernels are learned, the "
-        "difference does not matter to the network. On this image, convolving with the kernel "
-        "and correlating with the rotated kernel differ by at most "
-        f"**{difference:g}**: they are the same operation."
+def flip_check(work: WorkingImage, kernel: KernelChoice, settings: SlideSettings) -> None:
+    """Convolution against cross-correlation on this image, with a kernel where they differ,
+    then against correlation with the rotated kernel: the largest differences."""
+    compared = flip_comparison(
+        work.values, kernel.values, kernel.name, settings.strides, settings.padding
     )
+    text = [
+        "True convolution rotates the kernel by 180° before sliding it; cross-correlation "
+        "does not. Keras's `Conv2D` computes cross-correlation; since its kernels are learned, "
+        "the difference does not matter to the network."
+    ]
+    if compared.substituted:
+        text.append(
+            f"The {kernel.name} kernel is the same after a 180° rotation, so with it both give "
+            f"the same output. To see them apart, this check uses the lecture's "
+            f"**{compared.name}** kernel instead."
+        )
+    differ = compared.operations_differ_by
+    text.append(
+        f"On this image, convolution and cross-correlation with the {compared.name} kernel "
+        f"differ by up to **{differ:g}** (the largest |difference| of an output pixel)."
+        + ("" if differ else " This image happens not to tell them apart.")
+        + " Correlating with the kernel rotated by 180° gives exactly the convolution: they "
+        f"differ by **{compared.rotated_differ_by:g}**."
+    )
+    st.markdown("\n\n".join(text))
     original, rotated = st.columns(2)
-    original.plotly_chart(plots.number_grid(kernel, title="Kernel"), key="convolution_flip_a")
-    rotated.plotly_chart(
-        plots.number_grid(flip_kernel(kernel), title="Rotated 180°"), key="convolution_flip_b"
-    )
+    cells = tuple(map(tuple, compared.kernel.tolist()))
+    original.plotly_chart(kernel_figure(cells, compared.name), key="convolution_flip_a")
+    flipped = tuple(map(tuple, flip_kernel(compared.kernel).tolist()))
+    rotated.plotly_chart(kernel_figure(flipped, "Rotated 180°"), key="convolution_flip_b")
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def kernel_figure(cells: tuple[tuple[float, ...], ...], title: str):
+    """A kernel's number grid, built once per kernel and title for every session: it does
+    not depend on the image (`st.plotly_chart` only reads it)."""
+    return plots.number_grid(np.array(cells), title=title)
 
 
 def filtering_results(work: WorkingImage, flip: bool) -> None:
-    """Every lecture kernel on the image, and the Sobel edge magnitude."""
-    gallery = filter_gallery(work.values, flip)
-    st.plotly_chart(plots.map_gallery(gallery), key="convolution_gallery")
-
-
-def pooling_settings(has_feature_map: bool) -> tuple[str, str, SlideSettings]:
-    """What to pool and how: `(source, method, settings)`."""
-    sources = POOLING_SOURCES if has_feature_map else POOLING_SOURCES[::2]
-    source = st.radio("Pool what?", sources, key="pooling_source")
-    method = st.radio("Method", POOL_METHODS, horizontal=True, key="pooling_method")
-    size = st.slider("Pool size", 2, 4, 2, key="pooling_size")
-    keras_default = st.checkbox(
-        "Strides = pool size (Keras's default)", True, key="pooling_default_strides"
+    """Every lecture kernel on the image and the Sobel edge magnitude, valid parts only."""
+    try:
+        gallery = filter_gallery(work.values, flip)
+    except ValueError as error:
+        st.info(str(error))
+        return
+    height, width = next(iter(gallery.values())).shape
+    st.caption(
+        f"Each map shows only its valid part, {width}×{height} pixels: a {VALID_MARGIN}-pixel "
+        "border is cut off, so every kernel (the largest is 5×5) lay wholly on the image, as "
+        "with `padding='valid'`, and the zero padding round the image adds no false edges. "
+        "Each map has its own colour scale, from −max to +max of its values (max under its "
+        "title); white is 0."
     )
-    strides = size if keras_default else st.slider("Strides", 1, 4, 1, key="pooling_strides")
-    padding = st.radio("Padding", PADDINGS, horizontal=True, key="pooling_padding")
-    return source, method, SlideSettings(size, strides, padding)
+    map_grid(gallery, 5, "convolution_gallery")
 
 
-def pooling_input(source: str, work: WorkingImage) -> FeatureMap:
-    """The map to pool: the lecture's example, the Convolution page's map, or the image."""
-    kernel = KERNELS[LECTURE_KERNEL].values
-    if source == POOLING_SOURCES[1] and saved_feature_map() is not None:
-        saved = saved_feature_map()
-        return FeatureMap(
-            saved.values, saved.kernel, saved.flip, f"the {saved.name} map from page 1"
-        )
-    if source == POOLING_SOURCES[0]:
-        values = relu(convolve2d(work.values, kernel))
-        return FeatureMap(values, kernel, True, "ReLU(Vertical lines 3×3, valid)")
-    return FeatureMap(work.values.astype(float), kernel, True, "the image")
-
-
-def save_feature_map(feature_map: FeatureMap) -> None:
-    """Offer the Convolution page's output to the Pooling page."""
-    st.session_state[session_keys.CONVOLUTION_FEATURE_MAP] = feature_map
-
-
-def saved_feature_map() -> FeatureMap | None:
-    """The feature map the Convolution page made last, if any."""
-    return st.session_state.get(session_keys.CONVOLUTION_FEATURE_MAP)
-
-
-def pooling_window(feature_map: np.ndarray, pooled, position, method, settings) -> None:
-    """The map with the window outlined beside the pooled map, then the window's arithmetic."""
-    row, col = position
-    explained = explain_pool(
-        feature_map, row, col, settings.size, settings.strides, settings.padding, method
-    )
-    value_range = plots.symmetric_range(feature_map)
-    before, after = st.columns(2)
-    height, width = feature_map.shape
-    before.plotly_chart(
-        plots.signed_map(
-            feature_map,
-            title=f"Input {height}×{width}",
-            box=(explained.top, explained.left, settings.size, settings.size),
-            value_range=value_range,
-        ),
-        key="pooling_input",
-    )
-    after.plotly_chart(
-        plots.signed_map(
-            pooled,
-            title=f"Pooled {pooled.shape[0]}×{pooled.shape[1]}",
-            box=(row, col, 1, 1),
-            value_range=value_range,
-        ),
-        key="pooling_output",
-    )
-    st.subheader(f"How output cell ({row}, {col}) is computed")
-    window_view, sentence = st.columns([1, 2])
-    window_view.plotly_chart(
-        plots.number_grid(explained.window, title="Window", decimals=1, highlight=explained.argmax),
-        key="pooling_window",
-    )
-    sentence.markdown(describe_pool(explained))
+def map_grid(maps: dict[str, np.ndarray], columns: int, key: str, shared_scale=False) -> None:
+    """Maps in rows of `columns` (two on a phone) under their colour scale, read by hovering
+    (the `map_gallery` component, keyed `key`)."""
+    mount_map_gallery(key, maps, columns, shared_scale)

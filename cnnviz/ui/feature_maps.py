@@ -4,23 +4,35 @@ learned filters and what drove the decision."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from cnnviz import plots
 from cnnviz.images import ImageError, to_grayscale, to_mnist
+from cnnviz.images.digits import unlike_mnist
 from cnnviz.network import (
-    ActivationExplanation,
-    DenseExplanation,
     LayerActivation,
-    PoolingExplanation,
-    explain_activation,
-    explainable_layers,
     probe_inputs,
     probe_table,
 )
-from cnnviz.ui.model_engine import engine_call, evidence, maximised, predictions
+from cnnviz.ui.components import mount_network_overview
+from cnnviz.ui.model_engine import (
+    engine_call,
+    evidence,
+    layer_activations,
+    maximised,
+    predictions,
+)
 from cnnviz.ui.picker import DATASET, PickedImage
+from cnnviz.ui.worked_example import (
+    CHANNEL_KEY,
+    COL_KEY,
+    LAYER_KEY,
+    ROW_KEY,
+    explained_position,
+    names_of,
+)
+
+UNSURE = 0.6  # below this probability for its answer, the network is called unsure
 
 
 def network_input(picked: PickedImage) -> np.ndarray | None:
@@ -48,133 +60,87 @@ def network_input(picked: PickedImage) -> np.ndarray | None:
     return steps.result
 
 
-def layer_title(output: LayerActivation) -> str:
-    """`conv2d_1 (Conv2D) → (None, 26, 26, 16)`, as in the Architecture page's summary."""
-    return f"{output.name} ({output.kind}) → {(None, *output.output.shape)}"
-
-
-def show_layer(output: LayerActivation, key: str, per_map: bool, prefix: str = "") -> None:
-    """One layer's output: a mosaic of its maps, or bars for a flat layer."""
-    title = prefix + layer_title(output)
-    if output.output.ndim == 3:
-        figure = plots.feature_map_grid(output.output, title=title, per_map=per_map)
-    else:
-        figure = plots.unit_bars(output.output, title=title)
-    st.plotly_chart(figure, key=key)
-
-
-def show_explanation(explained) -> None:
-    """Render a worked example from `cnnviz.network.worked_example.explain_activation`."""
-    if isinstance(explained, PoolingExplanation):
-        _show_pooling(explained)
-    elif isinstance(explained, DenseExplanation):
-        _show_dense(explained)
-    else:
-        _show_conv(explained)
-    chain = pd.DataFrame(
-        [
-            {
-                "layer": step.layer,
-                "kind": step.kind,
-                "computed here": step.value,
-                "the model's value": step.model_value,
-            }
-            for step in getattr(explained, "steps", [])
-        ]
+def prediction(x: np.ndarray, probabilities: np.ndarray, class_names: list[str]) -> None:
+    """What the network sees beside what it answers, with a caveat when the answer says
+    little (a picture unlike a digit, or an unsure network)."""
+    seen, answer = st.columns([2, 3])
+    best = int(np.argmax(probabilities))
+    seen.metric(
+        "Prediction", class_names[best], f"{probabilities[best]:.1%} sure", delta_color="off"
     )
-    if len(chain):
-        st.dataframe(chain, hide_index=True, key="feature_maps_chain")
-    st.success(
-        f"Computed by hand: **{explained.value:.6g}**; the model's own value: "
-        f"**{explained.model_value:.6g}**."
+    seen.plotly_chart(plots.input_figure(x), key="feature_maps_input")
+    answer.plotly_chart(
+        plots.probability_bars(probabilities, class_names), key="feature_maps_probabilities"
     )
+    for caveat in caveats(x, probabilities, class_names):
+        st.warning(caveat)
 
 
-def _show_conv(explained: ActivationExplanation) -> None:
-    channels = explained.window.shape[2]
-    st.markdown(
-        f"`{explained.conv_layer}` reads a {explained.window.shape[0]}×"
-        f"{explained.window.shape[1]} window of `{explained.input_layer}` at row "
-        f"{explained.top}, column {explained.left}, in all {channels} input channel(s), "
-        f"and multiplies it by the kernel of output channel {explained.channel}."
+def comparison(model: str, names: list[str], x: np.ndarray, class_names: list[str]):
+    """A second model to show beside `model`: `(its name, its layers for x)`, or `("—", None)`;
+    its prediction is written under the choice."""
+    second = st.selectbox(
+        "Compare with, side by side",
+        ["—", *[name for name in names if name != model]],
+        key="feature_maps_compare",
     )
-    shown = 0
-    if channels > 1:
-        shown = st.slider("Input channel to show", 0, channels - 1, 0, key="feature_maps_in")
-    grids = (("Window", explained.window), ("Kernel", explained.kernel))
-    grids += (("Window × kernel", explained.products),)
-    for column, (title, values), key in zip(
-        st.columns(3), grids, ("window", "kernel", "products"), strict=True
+    other = engine_call(layer_activations, second, x) if second != "—" else None
+    if other is None:
+        return second, None
+    st.caption(f"{second} predicts {class_names[int(np.argmax(other[-1].output))]}.")
+    figure = plots.probability_bars(other[-1].output, class_names)
+    st.plotly_chart(figure, key="feature_maps_compare_probabilities")
+    return second, other
+
+
+def caveats(x: np.ndarray, probabilities: np.ndarray, class_names: list[str]) -> list[str]:
+    """Why the prediction may mean little: the input is unlike MNIST, or the network is unsure."""
+    found = []
+    reason = unlike_mnist(x)
+    if reason is not None:
+        found.append(
+            f"This does not look like an MNIST digit: {reason}. The network can only answer "
+            "with one of the digits it learned, so its answer says little about this picture."
+        )
+    order = np.argsort(probabilities)[::-1]
+    if probabilities[order[0]] < UNSURE:
+        top = ", ".join(f"{class_names[i]} ({probabilities[i]:.0%})" for i in order[:3])
+        found.append(f"The network is unsure: its likeliest answers are {top}.")
+    return found
+
+
+def show_layers(outputs, x, class_names, other=None, names=("", ""), per_map=False) -> None:
+    """Every layer's output in one overview, the value being explained outlined (a click on
+    another value explains that one); with `other` (a second model's layers for the same
+    image), the two overviews side by side."""
+    pick = explained_position(outputs)
+    if pick is None:
+        pick = (
+            names_of(outputs).index(st.session_state[LAYER_KEY]),
+            st.session_state[CHANNEL_KEY],
+            None,
+            None,
+        )
+    keys = (LAYER_KEY, CHANNEL_KEY, ROW_KEY, COL_KEY)
+    if other is None:
+        mount_network_overview(
+            "feature_maps_overview", outputs, x, class_names, per_map, pick, keys
+        )
+        return
+    for column, layers, name, main in zip(
+        st.columns(2), (outputs, other), names, (True, False), strict=True
     ):
-        figure = plots.number_grid(values[:, :, shown], title=title, decimals=3)
-        column.plotly_chart(figure, key=f"feature_maps_{key}")
-    sums = " + ".join(f"{value:.4g}" for value in explained.per_channel_sums)
-    lines = [
-        f"Sum over channels: {sums} = **{explained.total:.6g}**",
-        f"Plus the bias {explained.bias:.6g}: **{explained.pre_activation:.6g}**",
-    ]
-    norm = explained.batch_norm
-    if norm:
-        lines.append(
-            f"Batch normalisation: {norm['gamma']:.4g} × ({norm['input']:.4g} − "
-            f"{norm['moving_mean']:.4g}) / √({norm['moving_variance']:.4g} + "
-            f"{norm['epsilon']:g}) + {norm['beta']:.4g} = **{norm['value']:.6g}**"
-        )
-    lines.append(f"Activation `{explained.activation}`: **{explained.value:.6g}**")
-    st.markdown("  \n".join(lines))
-
-
-def _show_pooling(explained: PoolingExplanation) -> None:
-    figure = plots.number_grid(
-        explained.window,
-        title=f"{explained.method} pooling window",
-        decimals=3,
-        highlight=explained.argmax,
-    )
-    st.plotly_chart(figure, key="feature_maps_pool_window")
-
-
-def _show_dense(explained: DenseExplanation) -> None:
-    rows = [
-        {
-            "input": str(position),
-            "value": float(explained.inputs[index]),
-            "weight": float(explained.weights[index]),
-            "product": float(explained.products[index]),
-        }
-        for index, position in zip(explained.top_indices, explained.top_positions, strict=True)
-    ]
-    st.markdown(
-        f"Unit {explained.unit} of `{explained.dense_layer}` adds up "
-        f"{len(explained.inputs)} products; the largest are listed, the other "
-        f"{len(explained.inputs) - len(rows)} add up to {explained.other_sum:.4g}. Total "
-        f"{explained.total:.6g}, plus the bias {explained.bias:.4g} = "
-        f"{explained.pre_activation:.6g}, then `{explained.activation}`."
-    )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="feature_maps_dense_terms")
-
-
-def value_by_hand(outputs: list[LayerActivation], x: np.ndarray) -> None:
-    """Pick a layer, a map and a position; see its value computed by hand beside the model's."""
-    explainable = explainable_layers(outputs)
-    layer = st.selectbox("Layer", [o.name for o in explainable], key="feature_maps_layer")
-    chosen = next(o for o in explainable if o.name == layer).output
-    picks = st.columns(3)
-    channel = picks[0].number_input(
-        "Map (channel) or unit", 0, chosen.shape[-1] - 1, 0, key="feature_maps_channel"
-    )
-    row = col = None
-    if chosen.ndim == 3:
-        row = picks[1].slider(
-            "Row", 0, chosen.shape[0] - 1, chosen.shape[0] // 2, key="feature_maps_row"
-        )
-        col = picks[2].slider(
-            "Column", 0, chosen.shape[1] - 1, chosen.shape[1] // 2, key="feature_maps_col"
-        )
-    try:
-        show_explanation(explain_activation(outputs, x, layer, int(channel), row, col))
-    except ValueError as error:
-        st.error(str(error))
+        with column:
+            st.markdown(f"**{name}**")
+            mount_network_overview(
+                f"feature_maps_overview_{'main' if main else 'other'}",
+                layers,
+                x,
+                class_names,
+                per_map,
+                pick if main else None,
+                keys if main else None,
+            )
 
 
 def learned_filters(model: str, outputs: list[LayerActivation], class_names: list[str]) -> None:
@@ -217,6 +183,14 @@ def decision_evidence(model: str, x: np.ndarray, class_names: list[str]) -> None
     predicted = engine_call(predictions, model, np.stack([v for _, v in variants]))
     if predicted is not None:
         table = probe_table([label for label, _ in variants], predicted, class_names)
-        st.dataframe(
-            [row.__dict__ for row in table], hide_index=True, key="feature_maps_robustness"
-        )
+        rows = [
+            {
+                "Variant": row.variant,
+                "Predicted": row.predicted_class,
+                "Confidence": f"{row.confidence:.1%}",
+                "Answer changed": "yes" if row.changed else "",
+                "Belief in the first answer": f"{row.original_class_confidence:.1%}",
+            }
+            for row in table
+        ]
+        st.dataframe(rows, hide_index=True, key="feature_maps_robustness")

@@ -11,7 +11,6 @@ from cnnviz.images import (
     LECTURE_TENSOR_SHAPE,
     ImageError,
     PixelWindow,
-    fit_for_display,
     normalise,
     pixel_window,
     tensor_bytes,
@@ -19,8 +18,10 @@ from cnnviz.images import (
     to_grayscale,
     to_mnist,
 )
+from cnnviz.images.pixels import window_positions
+from cnnviz.ui.components import mount_photo_window
+from cnnviz.ui.components.photo_window import SHOWN_SIDE
 from cnnviz.ui.picker import DRAW, PickedImage
-from cnnviz.ui.widgets import position_slider
 
 WINDOW = 16
 CHANNEL_COLOURS = {
@@ -37,20 +38,48 @@ def what_we_see(picked: PickedImage) -> tuple[np.ndarray, PixelWindow | None]:
     if picked.is_digit:
         return _digit(picked)
     height, width = picked.image.shape[:2]
-    top = position_slider(st, "Window row", height - WINDOW, "home_window_top")
-    left = position_slider(st, "Window column", width - WINDOW, "home_window_left")
+    top = _window_slider("Window row (its top pixel)", height, "home_window_top")
+    left = _window_slider("Window column (its left pixel)", width, "home_window_left")
     window = pixel_window(picked.image, top, left, WINDOW)
-    display = fit_for_display(picked.image)
-    box = (window.top, window.left, window.values.shape[0], window.values.shape[1])
-    box = tuple(round(value * display.scale) for value in box)
-    figure = plots.image_figure(display.image, title=picked.name, box=box)
-    st.plotly_chart(figure, key="home_seen")
-    if display.downscaled:
+    mount_photo_window(
+        "home_photo",
+        picked.image,
+        (window.top, window.left),
+        WINDOW,
+        f"{picked.name}, {width}×{height} pixels",
+        ("home_window_top", "home_window_left"),
+    )
+    if max(height, width) > SHOWN_SIDE:
         st.caption(
-            f"Shown at {display.image.shape[1]}×{display.image.shape[0]}; the original is "
-            f"{width}×{height} pixels. The numbers are the original pixels."
+            f"Shown smaller than its {width}×{height} pixels, so the {WINDOW}×{WINDOW} window "
+            "is small here: the red ring marks where it is. The numbers are the original "
+            "pixels. Click anywhere to look there."
         )
     return picked.image, window
+
+
+def _window_slider(label: str, length: int, key: str) -> int:
+    """Where the window starts along a side of `length` pixels, moved one window at a time.
+
+    No slider is drawn when the window covers the whole side. A position remembered from
+    another image is moved to the nearest one this image has.
+    """
+    positions = window_positions(length, WINDOW)
+    if len(positions) == 1:
+        st.session_state.pop(key, None)
+        return 0
+    if key in st.session_state and st.session_state[key] not in positions:
+        remembered = int(st.session_state[key])
+        st.session_state[key] = min(positions, key=lambda start: abs(start - remembered))
+    return int(
+        st.select_slider(
+            label,
+            positions,
+            key=key,
+            help=f"Each step moves the window by its own size, {WINDOW} pixels; the last "
+            "step puts it against the edge.",
+        )
+    )
 
 
 def _digit(picked: PickedImage) -> tuple[np.ndarray, PixelWindow | None]:

@@ -18,14 +18,18 @@ from cnnviz.engine.protocol import EngineError
 from cnnviz.network.forward_pass import LayerActivation
 from cnnviz.training.runs import ModelInfo, default_catalog
 
-LOG_PATH = Path(tempfile.gettempdir()) / "cnnviz-engine.log"
 RESTARTS_SEEN_KEY = "engine_restarts_seen"
 
 
 @st.cache_resource(show_spinner="Starting the model engine (TensorFlow)…")
 def engine_client() -> EngineClient:
-    """The engine client shared by every session; the engine starts on the first call."""
-    return EngineClient.start(log_path=LOG_PATH)
+    """The engine client shared by every session; the engine starts on the first call.
+
+    Its log is this server's own: a new private folder (readable by its owner only) per
+    server, `engine.log` in it, bounded in size (see `EngineOptions.log_path`).
+    """
+    folder = Path(tempfile.mkdtemp(prefix="cnnviz-engine-log-"))
+    return EngineClient.start(log_path=folder / "engine.log")
 
 
 def engine_notice() -> None:
@@ -55,31 +59,55 @@ def engine_call(function, *args, **kwargs):
         return None
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+def model_version(model: str) -> str:
+    """What identifies the model's current file: its size and modification time. A run saved
+    again under the same name gets a new version, so no cached answer outlives its model."""
+    return default_catalog().version(model)
+
+
 def predictions(model: str, batch: np.ndarray) -> np.ndarray:
-    """Class probabilities for a batch of 28×28 inputs, cached by model and batch.
+    """Class probabilities for a batch of 28×28 inputs, cached by model (its file's version)
+    and batch.
 
     Raises:
         ValueError: For an unknown model or a bad batch (the engine's message).
         EngineError: If the engine fails.
     """
+    return _predictions(model, model_version(model), batch)
+
+
+def layer_activations(model: str, image: np.ndarray) -> list[LayerActivation]:
+    """Every layer's output from the engine, cached by model (its file's version) and image."""
+    return _layer_activations(model, model_version(model), image)
+
+
+def maximised(model: str, layer: str, steps: int = 64) -> np.ndarray:
+    """Activation-maximisation images of every map of `layer` (the engine caches them too)."""
+    return _maximised(model, model_version(model), layer, steps)
+
+
+def evidence(model: str, image: np.ndarray, smoothgrad: int) -> tuple[np.ndarray, np.ndarray]:
+    """Grad-CAM and saliency for the predicted class, cached by model and image."""
+    return _evidence(model, model_version(model), image, smoothgrad)
+
+
+# `version` is part of each cache key; the engine reloads a model whose file changed itself.
+@st.cache_data(show_spinner=False, max_entries=64)
+def _predictions(model: str, version: str, batch: np.ndarray) -> np.ndarray:
     return engine_client().predict(model, batch)
 
 
 @st.cache_data(show_spinner="Running the network…", max_entries=64)
-def layer_activations(model: str, image: np.ndarray) -> list[LayerActivation]:
-    """Every layer's output from the engine, cached by model and image."""
+def _layer_activations(model: str, version: str, image: np.ndarray) -> list[LayerActivation]:
     return engine_client().layer_activations(model, image)
 
 
 @st.cache_data(show_spinner="Finding what each filter responds to most…", max_entries=32)
-def maximised(model: str, layer: str, steps: int = 64) -> np.ndarray:
-    """Activation-maximisation images of every map of `layer` (the engine caches them too)."""
+def _maximised(model: str, version: str, layer: str, steps: int) -> np.ndarray:
     return engine_client().activation_maximisation(model, layer, steps=steps)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def evidence(model: str, image: np.ndarray, smoothgrad: int) -> tuple[np.ndarray, np.ndarray]:
-    """Grad-CAM and saliency for the predicted class, cached by model and image."""
+def _evidence(model: str, version: str, image: np.ndarray, smoothgrad: int):
     client = engine_client()
     return client.grad_cam(model, image), client.saliency(model, image, None, smoothgrad)

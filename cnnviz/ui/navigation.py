@@ -61,3 +61,13 @@ def lesson_path() -> None:
     """One line per page of the lesson after the home page, each a link to it."""
     for page in LESSON[1:]:
         st.page_link(page.script, label=f"**{page.title}**: {page.summary}", icon=page.icon)
+
+
+# Streamlit leaves 6rem above a page's title; a projector's 720 pixels need them for the picture.
+COMPACT_TOP = "<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }</style>"
+
+
+def compact_top() -> None:
+    """Less empty space above every page's title, so that a page's main picture fits the
+    first screen of a 1280×720 projector (called once, by `app.py`)."""
+    st.html(COMPACT_TOP)

@@ -140,8 +140,7 @@ def _dataset_digit() -> PickedImage | None:
     dataset_key = _remember("picker_dataset", "mnist-sample")
     if st.session_state[dataset_key] not in names:
         st.session_state[dataset_key] = "mnist-sample"
-    left, middle, right = st.columns([3, 2, 2])
-    name = left.selectbox(
+    name = st.selectbox(
         "Dataset",
         names,
         key=dataset_key,
@@ -150,6 +149,9 @@ def _dataset_digit() -> PickedImage | None:
         args=(dataset_key,),
     )
     _save(dataset_key)
+    # The dataset has the full width: three widgets side by side in the picker's narrow
+    # column cut "Any class" to "Any cl".
+    class_column, example_column = st.columns(2)
     _download_offer(status)
     try:
         dataset = cached_dataset(name)
@@ -160,12 +162,14 @@ def _dataset_digit() -> PickedImage | None:
     class_key = _remember("picker_class", ANY_CLASS)
     if st.session_state[class_key] not in classes:
         st.session_state[class_key] = ANY_CLASS
-    chosen = middle.selectbox("Class", classes, key=class_key, on_change=_save, args=(class_key,))
+    chosen = class_column.selectbox(
+        "Class", classes, key=class_key, on_change=_save, args=(class_key,)
+    )
     _save(class_key)
     candidates = _candidates(dataset, chosen)
     index_key = _remember("picker_index", 0)
     st.session_state[index_key] = min(int(st.session_state[index_key]), len(candidates) - 1)
-    position = right.number_input(
+    position = example_column.number_input(
         f"Example (0–{len(candidates) - 1})",
         0,
         len(candidates) - 1,

@@ -16,12 +16,25 @@ import streamlit as st
 from cnnviz import plots
 from cnnviz.engine.protocol import EngineError, JobRefused, JobStatus, UnknownJob
 from cnnviz.formatting import format_duration, format_number
-from cnnviz.training import BatchEvent, EpochEvent, TrainingConfig, TrainingOutcome, seconds_left
+from cnnviz.training import (
+    BatchEvent,
+    EpochEvent,
+    TrainingConfig,
+    TrainingOutcome,
+    describe_outcome,
+    seconds_left,
+)
 from cnnviz.ui.model_engine import engine_client, engine_notice
 from cnnviz.ui.session_keys import NEW_RUN
 
 JOB_KEY = "training_job"
 SESSION_KEY = "training_session"
+GAP_HELP = (
+    "Validation loss minus training loss, in the last epoch. It grows when the network "
+    "over-fits. It can fall below zero with dropout or augmentation: the training loss is "
+    "measured on batches with units dropped and images shifted, which is harder than the "
+    "plain validation images."
+)
 
 
 @dataclass
@@ -59,7 +72,15 @@ def job_active() -> bool:
 
 
 def train_and_stop(config: TrainingConfig | None, name: str | None) -> None:
-    """The Train button (disabled without a valid config or while training) and Stop."""
+    """The Train button (disabled without a valid config or while training) and Stop.
+
+    The engine is asked to have a training worker waiting (TensorFlow loaded), so that the
+    first batch comes within seconds of pressing Train.
+    """
+    try:
+        engine_client().prepare_job("train")
+    except EngineError as error:
+        st.warning(f"The model engine is not ready: {error}")
     left, right = st.columns(2)
     ready = config is not None and name is not None
     if left.button(
@@ -91,10 +112,18 @@ def _submit(config: TrainingConfig, name: str) -> None:
     st.session_state[JOB_KEY] = LiveJob(job_id, name, config)
 
 
-def live_view() -> None:
-    """This session's job: live while it runs, its outcome once it ended."""
+def live_view(config: TrainingConfig | None) -> None:
+    """This session's job: live while it runs, its outcome once it ended.
+
+    A failed job's error is forgotten once the settings change (`config`, the page's current
+    settings), so it never lingers over settings it was not about.
+    """
     job = _job()
     if job is None:
+        return
+    failed = job.status is not None and job.status.state == "failed"
+    if failed and config != job.config:
+        del st.session_state[JOB_KEY]
         return
     if job_active():
         _poll_every_second()
@@ -150,11 +179,11 @@ def _progress(config: TrainingConfig, batches: list[BatchEvent]) -> None:
         st.progress(0.0, text="Loading the data and building the network…")
         return
     last = batches[-1]
-    seconds = seconds_left(last, config.epochs, config.batch_size)
-    text = (
-        f"Epoch {last.epoch}/{config.epochs}, batch {last.batch}/{last.batches}: "
-        f"about {format_duration(seconds)} left"
+    seconds = seconds_left(last, config.epochs)
+    left = (
+        "estimating the time left…" if seconds is None else f"about {format_duration(seconds)} left"
     )
+    text = f"Epoch {last.epoch}/{config.epochs}, batch {last.batch}/{last.batches}: {left}"
     st.progress(min(last.epochs_done / config.epochs, 1.0), text=text)
 
 
@@ -165,7 +194,7 @@ def _metrics(batch: BatchEvent, epoch: EpochEvent | None) -> None:
     validation = epoch.val_accuracy if epoch else None
     columns[2].metric("Validation accuracy", format_number(validation, ".1%"))
     gap = epoch.gap if epoch else None
-    columns[3].metric("Generalisation gap (loss)", format_number(gap, "+.3f"))
+    columns[3].metric("Generalisation gap (loss)", format_number(gap, "+.3f"), help=GAP_HELP)
     columns[4].metric("Images per second", f"{batch.samples_per_second:,.0f}")
 
 
@@ -173,14 +202,5 @@ def _outcome(result: TrainingOutcome | None, config: TrainingConfig) -> None:
     if result is None:  # the engine ended the worker before it could score and save
         st.warning("Stopped. The run ended before it was scored and saved.")
         return
-    if not result.saved:
-        st.warning("Stopped before the first epoch ended: nothing to score or save.")
-        return
-    how = {"user": "Stopped", "early_stopping": "Early stopping ended training"}.get(
-        result.stopped_by, "Finished"
-    )
-    st.success(
-        f"{how} after {result.epochs_completed} epoch(s) in {format_duration(result.elapsed)}: "
-        f"held-out accuracy **{result.test_accuracy:.1%}** on the {config.dataset} test images "
-        f"(best epoch {result.best_epoch}). Saved as run `{result.run_name}`."
-    )
+    kind, message = describe_outcome(result, config)
+    {"success": st.success, "warning": st.warning, "error": st.error}[kind](message)

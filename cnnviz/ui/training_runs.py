@@ -14,41 +14,19 @@ import streamlit as st
 
 from cnnviz import plots
 from cnnviz.engine.protocol import EngineError
-from cnnviz.training import ModelInfo, class_names, default_catalog, run_history
+from cnnviz.training import (
+    ModelInfo,
+    class_names,
+    default_catalog,
+    run_history,
+    run_summary,
+)
 from cnnviz.ui.loaders import cached_dataset
 from cnnviz.ui.model_engine import predictions
 from cnnviz.ui.session_keys import NEW_RUN
 
 COMPARE_KEY = "training_compare"
 GALLERY_SIZE = 24
-
-
-def run_row(info: ModelInfo) -> dict:
-    """One table row: the settings that tell runs apart, and how each ended."""
-    manifest = info.manifest
-    config, history = manifest.get("config", {}), manifest.get("history") or []
-    model, augmentation = config.get("model", {}), config.get("augmentation", {})
-    accuracy = manifest.get("test_accuracy")
-    return {
-        "Run": info.name,
-        "Source": info.source,
-        "Train size": manifest.get("train_size", config.get("train_size")),
-        "Epochs": config.get("epochs"),
-        "Batch": config.get("batch_size"),
-        "Optimizer": config.get("optimizer"),
-        "Learning rate": config.get("learning_rate"),
-        "Batch norm": model.get("batch_norm"),
-        "Spatial dropout": model.get("spatial_dropout"),
-        "Dropout": model.get("dropout"),
-        "L2": model.get("l2"),
-        "Augmentation": "/".join(
-            f"{augmentation.get(k, 0):g}" for k in ("rotation", "translation", "zoom")
-        ),
-        "Held-out accuracy": None if accuracy is None else round(100 * accuracy, 2),
-        "Best epoch": manifest.get("best_epoch"),
-        "Epochs run": manifest.get("epochs_completed", len(history)),
-        "Time (s)": None if manifest.get("elapsed") is None else round(manifest["elapsed"], 1),
-    }
 
 
 def compare_runs(runs: list[ModelInfo]) -> None:
@@ -77,8 +55,17 @@ def compare_runs(runs: list[ModelInfo]) -> None:
         "Loss curve", ("val_loss", "loss"), horizontal=True, key="training_overlay_metric"
     )
     loss.plotly_chart(plots.run_overlay(histories, metric), key="training_overlay_loss")
-    table = pd.DataFrame([run_row(info) for info in runs])
-    st.dataframe(table, hide_index=True, key="training_runs")
+    table = pd.DataFrame([run_summary(info) for info in runs])
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="training_runs",
+        column_config={
+            "Held-out accuracy (%)": st.column_config.NumberColumn(format="%.2f", width="small"),
+            "Best epoch": st.column_config.NumberColumn(width="small"),
+            "Training images": st.column_config.NumberColumn(width="small"),
+        },
+    )
     _one_run(runs)
 
 

@@ -13,6 +13,7 @@ from cnnviz.engine.protocol import EngineError
 from cnnviz.locations import BUNDLED_MODELS_DIR, saved_models_dir
 from cnnviz.network import OPTIMIZERS, CNNConfig, lecture_config
 from cnnviz.training import PRESETS, SCHEDULES, TrainingConfig, run_paths, sanitise_name
+from cnnviz.training.config import MAX_LEARNING_RATE, MIN_TRAIN_SIZE, largest_train_size
 from cnnviz.ui.loaders import available_datasets
 from cnnviz.ui.model_engine import engine_client
 from cnnviz.ui.session_keys import ARCHITECTURE_CONFIG
@@ -92,10 +93,41 @@ def training_presets() -> None:
         )
 
 
+def _limit(key: str, largest: int) -> None:
+    """Pull a remembered widget value back under a new, smaller maximum (a smaller dataset)."""
+    if st.session_state.get(key, 0) > largest:
+        st.session_state[key] = largest
+
+
+def settings_problems(settings: dict) -> list[str]:
+    """What is wrong with the settings, in the page's words (the widgets bound the rest)."""
+    size = settings["train_size"]
+    if size is not None and size < MIN_TRAIN_SIZE:
+        return [
+            f"Training images: use at least {MIN_TRAIN_SIZE}, or 0 for all of them. "
+            f"Received {size}."
+        ]
+    return []
+
+
+def checked_config(settings: dict) -> TrainingConfig | None:
+    """The settings as a `TrainingConfig`, or None with what is wrong shown on the page."""
+    problems = settings_problems(settings)
+    if not problems:
+        try:
+            return TrainingConfig.from_dict(settings)
+        except ValueError as error:
+            problems = [str(error)]
+    for problem in problems:
+        st.error(problem)
+    return None
+
+
 def training_settings() -> dict:
     """Every training setting as widgets; returns them in `TrainingConfig.to_dict()` format.
 
-    Values are returned as set, unchecked: `TrainingConfig.from_dict` says what is wrong.
+    The widgets bound what they can (training images by the dataset's size); what is left
+    to check is said by `settings_problems` in the page's words.
     """
     for key, value in DEFAULTS.items():
         st.session_state.setdefault(key, value)
@@ -109,8 +141,16 @@ def training_settings() -> dict:
     )
     if statuses[dataset] is not None:
         data.warning(f"{dataset} is not available: {statuses[dataset]}")
+    largest = largest_train_size(dataset)
+    _limit("training_train_size", largest)
     train_size = data.number_input(
-        "Training images (0: all)", 0, 60_000, step=100, key="training_train_size"
+        "Training images (0: all)",
+        0,
+        largest,
+        step=100,
+        key="training_train_size",
+        help=f"{dataset} has {largest:,} images to train on (the rest are kept for "
+        "validation and testing).",
     )
     epochs = run.number_input("Epochs", 1, 200, key="training_epochs")
     batch_size = run.number_input("Batch size", 1, 4096, key="training_batch_size")
@@ -120,7 +160,13 @@ def training_settings() -> dict:
     step = st.columns(3)
     optimizer = step[0].selectbox("Optimizer", OPTIMIZERS, key="training_optimizer")
     learning_rate = step[1].number_input(
-        "Learning rate", 0.0, 1.0, step=0.0005, format="%.4f", key="training_learning_rate"
+        "Learning rate",
+        0.0001,
+        MAX_LEARNING_RATE,
+        step=0.0005,
+        format="%.4f",
+        key="training_learning_rate",
+        help="The size of each step against the gradient. Too large and the loss explodes.",
     )
     schedule = step[2].selectbox("Learning-rate schedule", SCHEDULES, key="training_schedule")
     seed = data.number_input("Seed", 0, 2**32 - 1, key="training_seed")

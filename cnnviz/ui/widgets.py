@@ -1,7 +1,8 @@
-"""Widgets the pages share: kernel editor, position sliders, the working image."""
+"""Widgets the pages share: kernel editor, the explained position, the working image."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,7 +10,13 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from cnnviz.convolution import KERNELS, find_preset, normalise_by_sum, validate_kernel
+from cnnviz.convolution import (
+    KERNELS,
+    KernelError,
+    check_image_size,
+    read_kernel,
+    strongest_position,
+)
 from cnnviz.images import CHANNELS, WorkingImage, working_image
 from cnnviz.ui.picker import PickedImage, image_picker
 
@@ -31,68 +38,63 @@ class KernelChoice:
     note: str | None
 
 
-def position_slider(container, label: str, max_value: int, key: str) -> int:
-    """A 0..max_value slider whose remembered value is pulled back inside a new, smaller range.
+def start_position(page: str, values: np.ndarray, magnitude: bool = True) -> None:
+    """Put the explained position `{page}_row`/`{page}_col` on the strongest output when it is new.
 
-    A slider keeps its value when the image changes; without this, a window position past
-    the edge of a smaller image would be refused by Streamlit. With `max_value` 0 there is
-    nothing to choose and no slider is drawn.
+    A new input, kernel or setting makes a new output: the position then starts where the
+    response is strongest (`strongest_position`; of |values| with `magnitude`), not at a
+    flat corner whose sum is 0. While the output stays the same, the learner's moves stay.
     """
-    if max_value <= 0:
-        st.session_state.pop(key, None)
-        return 0
-    if key in st.session_state:
-        st.session_state[key] = min(max(int(st.session_state[key]), 0), max_value)
-    return int(container.slider(label, 0, max_value, key=key))
+    digest = hashlib.blake2b(np.ascontiguousarray(values).tobytes(), digest_size=16)
+    seen = (values.shape, digest.hexdigest())
+    keys = (f"{page}_row", f"{page}_col")
+    unchanged = st.session_state.get(f"{page}_position_for") == seen
+    if unchanged and all(key in st.session_state for key in keys):
+        return
+    row, col = strongest_position(values, magnitude)
+    st.session_state[f"{page}_row"], st.session_state[f"{page}_col"] = row, col
+    st.session_state[f"{page}_position_for"] = seen
 
 
-def step_position(page: str, shape: tuple[int, int]) -> None:
-    """Move `{page}_row`/`{page}_col` one output pixel on, in reading order, wrapping round."""
-    rows, cols = shape
-    row = int(st.session_state.get(f"{page}_row", 0))
-    col = int(st.session_state.get(f"{page}_col", 0)) + 1
-    if col >= cols:
-        row, col = (row + 1) % rows, 0
-    if rows > 1:
-        st.session_state[f"{page}_row"] = row
-    if cols > 1:
-        st.session_state[f"{page}_col"] = col
+def kernel_editor(page: str, preset_container=None) -> KernelChoice:
+    """Pick a kernel from the lecture's gallery (in `preset_container`, by default here), then
+    edit any cell of it in a grid.
 
-
-def kernel_editor(page: str) -> KernelChoice:
-    """Pick a kernel from the lecture's gallery, then edit any cell of it in a grid.
-
-    Editing a preset turns it into "custom" at once. Cells are text, so that what a learner
-    types is checked by `validate_kernel`, whose message names the bad cell.
-
-    Raises:
-        KernelError: When a cell is empty, not a number or not finite.
+    Editing a preset turns it into "custom" at once; normalising one keeps its name
+    (`read_kernel`). Cells are text, so that what a learner types is checked, and a bad cell
+    (empty, not a number, not finite) is shown with the message naming it while the page
+    goes on with the last valid kernel, kept per page in `{page}_last_valid_kernel`.
     """
     names = [*KERNELS, CUSTOM_KERNEL]
-    preset = st.selectbox("Kernel", names, key=f"{page}_preset")
+    preset = (preset_container or st).selectbox("Kernel", names, key=f"{page}_preset")
     if preset == CUSTOM_KERNEL:
         size = st.radio("Kernel size", (3, 5, 7), horizontal=True, key=f"{page}_size")
-        base = np.zeros((size, size))
-        base[size // 2, size // 2] = 1.0
-        st.caption("Start from the identity and type your own weights.")
+        cells = [["1" if r == c == size // 2 else "0" for c in range(size)] for r in range(size)]
+        st.caption("Start from the identity and type your own weights (fractions like 1/9 too).")
     else:
-        base = KERNELS[preset].values
+        cells = KERNELS[preset].cells()
         st.caption(KERNELS[preset].description)
-    columns = [str(i + 1) for i in range(base.shape[1])]
-    frame = pd.DataFrame([[f"{value:g}" for value in row] for row in base], columns=columns)
+    columns = [str(i + 1) for i in range(len(cells))]
     edited = st.data_editor(
-        frame,
-        key=f"{page}_editor_{preset}_{base.shape[0]}",
+        pd.DataFrame(cells, columns=columns),
+        key=f"{page}_editor_{preset}_{len(cells)}",
         hide_index=True,
         num_rows="fixed",
         column_config={c: st.column_config.TextColumn(c, width="small") for c in columns},
     )
-    values = validate_kernel(edited)
-    note = None
-    if st.toggle("Normalise by the sum (for blurs)", key=f"{page}_normalise"):
-        values, note = normalise_by_sum(values)
-    name = find_preset(values) or "custom"
-    return KernelChoice(values, name, note)
+    normalise = st.toggle("Normalise by the sum (for blurs)", key=f"{page}_normalise")
+    last_valid = f"{page}_last_valid_kernel"
+    try:
+        choice = KernelChoice(*read_kernel(edited, normalise))
+    except KernelError as error:
+        st.error(str(error))
+        choice = st.session_state.get(last_valid) or KernelChoice(*read_kernel(cells, normalise))
+        st.info(
+            f"Until the cell is fixed, the output below uses the last valid kernel: {choice.name}."
+        )
+        return choice
+    st.session_state[last_valid] = choice
+    return choice
 
 
 def channel_picker(picked: PickedImage, page: str) -> WorkingImage:
@@ -121,4 +123,10 @@ def working_input(page: str) -> tuple[WorkingImage | None, DeltaGenerator]:
     with source:
         picked = image_picker()
         work = channel_picker(picked, page) if picked is not None else None
+        if work is not None:
+            try:
+                check_image_size(work.values)
+            except ValueError as error:
+                st.error(str(error))
+                work = None
     return work, controls

@@ -51,6 +51,30 @@ def chart(at: AppTest, key: str) -> dict:
     raise KeyError(f"No chart with key {key!r}; charts on the page: {keys}")
 
 
+def unpack_component(value):
+    """A component's data with its packed arrays ({"data", "dtype", "shape"}) as NumPy arrays."""
+    if isinstance(value, dict):
+        if set(value) >= {"data", "dtype", "shape"} and isinstance(value["data"], str):
+            raw = np.frombuffer(base64.b64decode(value["data"]), dtype=value["dtype"])
+            array = raw.reshape(value["shape"])
+            rest = {k: unpack_component(v) for k, v in value.items() if k not in ("data", "dtype")}
+            return {**rest, "values": array}
+        return {name: unpack_component(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [unpack_component(item) for item in value]
+    return value
+
+
+def component_data(at: AppTest, name: str) -> dict:
+    """The data the page sent to its browser component `name` (for example "window_explorer"),
+    arrays unpacked: each packed array becomes a dict whose "values" is the array."""
+    found = [e for e in at.get("bidi_component") if e.proto.component_name == f"cnnviz.{name}"]
+    if not found:
+        names = [e.proto.component_name for e in at.get("bidi_component")]
+        raise KeyError(f"No component {name!r} on the page; components: {names}")
+    return unpack_component(json.loads(found[0].proto.json))
+
+
 def png_bytes(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(array).save(buffer, format="PNG")

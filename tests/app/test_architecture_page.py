@@ -1,9 +1,10 @@
 import json
 
 import pytest
+import streamlit
 
 from cnnviz import network
-from tests.app.conftest import page_test
+from tests.app.conftest import chart, page_test
 
 pytestmark = pytest.mark.slow
 
@@ -125,3 +126,53 @@ def test_a_saved_run_is_listed_and_its_architecture_loads(tmp_path, monkeypatch)
     assert at.selectbox(key="architecture_net_block0_kernel").value == 5
     total = sum(network.parameter_totals(config))
     assert f"**Total params: {total:,}**" in totals(at)
+
+
+def test_loading_an_architecture_leaves_no_widget_state_warning_in_the_log(monkeypatch):
+    """Streamlit logs a warning when a widget has a default and a session-state value."""
+    from streamlit.elements.lib import policies
+
+    logged = []
+    monkeypatch.setattr(policies.runtime, "exists", lambda: True)
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)
+    monkeypatch.setattr(policies._LOGGER, "warning", lambda *args, **_: logged.append(args))
+    at = page_test(PAGE).run()
+    at.selectbox(key="architecture_trained_model").set_value("lecture").run()
+    at.button(key="architecture_trained_load").click().run()
+    assert not at.exception
+    assert "**Total params: 30,762**" in totals(at)
+    assert not logged
+
+
+def test_the_regularised_model_is_summarised_without_a_scrolling_table(monkeypatch):
+    # AppTest does not report an element's height: record what the page asks for.
+    asked = {}
+    draw = streamlit.dataframe
+
+    def dataframe(data, *args, **kwargs):
+        asked[kwargs.get("key")] = kwargs.get("height", "auto")
+        return draw(data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "dataframe", dataframe)
+    at = page_test(PAGE).run()
+    at.selectbox(key="architecture_trained_model").set_value("regularised").run()
+    at.button(key="architecture_trained_load").click().run()
+    assert not at.exception
+    rows = network.summary_rows(network.regularised_wide_config())
+    assert len(rows) == 14
+    assert list(summary(at)["Layer (type)"]) == [f"{row.name} ({row.kind})" for row in rows]
+    # "content": as tall as its rows; the default ("auto") scrolls after about ten rows.
+    assert asked["architecture_summary"] == "content"
+
+
+def test_the_diagram_draws_units_on_a_log_axis_apart_from_the_channels():
+    at = page_test(PAGE).run()
+    figure = chart(at, "architecture_diagram")
+    channels = figure["data"][1]
+    assert list(channels["y"]) == [1, 16, 16, 32, 32, 800, 32, 10]
+    axis = figure["layout"]["yaxis2"]
+    assert axis["type"] == "log" and list(axis["tickvals"]) == [2**n for n in range(11)]
+    at.number_input(key="architecture_net_block1_filters").set_value(64).run()
+    figure = chart(at, "architecture_diagram")
+    assert list(figure["data"][1]["y"])[-3:] == [1600, 32, 10]
+    assert figure["layout"]["yaxis2"]["tickvals"][-1] >= 1600

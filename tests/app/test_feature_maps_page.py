@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from cnnviz import datasets, network, ui
-from tests.app.conftest import canvas_state, chart, page_test
+from cnnviz.ui.components.network_overview import store_pick
+from tests.app.conftest import canvas_state, chart, component_data, page_test, unpack_component
 
 pytestmark = pytest.mark.slow
 
@@ -28,6 +29,17 @@ def engine_per_module():
     ui.engine_client.clear()
 
 
+def overview(at, which=None) -> dict:
+    """The data of the page's network overview (`which`: "main" or "other" when comparing)."""
+    found = [
+        e for e in at.get("bidi_component") if e.proto.component_name == "cnnviz.network_overview"
+    ]
+    if which is not None:
+        found = [e for e in found if e.proto.id.endswith(f"feature_maps_overview_{which}")]
+    assert found, "no network overview on the page"
+    return unpack_component(json.loads(found[0].proto.json))
+
+
 @pytest.fixture(scope="module")
 def digit():
     return datasets.load_dataset("mnist-sample").x_test[0].astype(np.float32) / 255.0
@@ -40,20 +52,21 @@ def test_the_page_shows_a_prediction_and_one_grid_per_layer(digit):
     probabilities = np.asarray(chart(at, "feature_maps_probabilities")["data"][0]["y"])
     np.testing.assert_allclose(probabilities, expected, rtol=1e-5)
     assert at.metric[0].value == str(int(np.argmax(expected)))
-    titles = [chart(at, f"feature_maps_layer{i}")["layout"]["title"]["text"] for i in range(7)]
-    assert [title.split(" ")[0] for title in titles] == LECTURE_LAYERS
-    assert titles[0] == "conv2d_1 (Conv2D) → (None, 26, 26, 16)"
-    tiles = np.asarray(chart(at, "feature_maps_layer0")["data"][0]["z"], dtype=float)
-    first_map = ui.engine_client().layer_activations("lecture", digit)[0].output[:, :, 0]
-    np.testing.assert_allclose(tiles[:26, :26], first_map, rtol=1e-5, atol=1e-6)
+    layers = overview(at)["layers"]
+    assert [layer["name"] for layer in layers] == LECTURE_LAYERS
+    assert layers[0]["title"] == "conv2d_1 (Conv2D) → (None, 26, 26, 16)"
+    truth = ui.engine_client().layer_activations("lecture", digit)
+    for layer, output in zip(layers, truth, strict=True):
+        np.testing.assert_array_equal(layer["values"]["values"], output.output.astype(np.float32))
+    np.testing.assert_array_equal(overview(at)["input"]["values"], digit)
 
 
 def test_a_chosen_pixel_is_computed_by_hand_exactly(digit):
     at = page_test(PAGE).run()
     at.selectbox(key="feature_maps_layer").set_value("conv2d_2").run()
     at.number_input(key="feature_maps_channel").set_value(7).run()
-    at.slider(key="feature_maps_row").set_value(3).run()
-    at.slider(key="feature_maps_col").set_value(8).run()
+    at.number_input(key="feature_maps_row").set_value(3).run()
+    at.number_input(key="feature_maps_col").set_value(8).run()
     assert not at.exception
     text = at.success[0].value
     by_hand, model = (float(v) for v in re.findall(r"\*\*(-?[\d.e+-]+)\*\*", text))
@@ -62,6 +75,13 @@ def test_a_chosen_pixel_is_computed_by_hand_exactly(digit):
     outputs = ui.engine_client().layer_activations("lecture", digit)
     explained = network.explain_activation(outputs, digit, "conv2d_2", 7, 3, 8)
     assert explained.window.shape == (3, 3, 16)
+    shown = component_data(at, "number_grids")  # input channel 0 of the 16
+    assert [grid["title"] for grid in shown["grids"]] == ["Window", "Kernel", "Window × kernel"]
+    assert shown["operators"] == ["×", "="]
+    window, kernel, products = (grid["values"]["values"] for grid in shown["grids"])
+    np.testing.assert_array_equal(window, explained.window[:, :, 0])
+    np.testing.assert_array_equal(products, explained.products[:, :, 0])
+    np.testing.assert_allclose(products, window * kernel, rtol=1e-6)
 
 
 def test_a_drawing_is_preprocessed_and_classified(drawn_seven):
@@ -78,8 +98,17 @@ def test_the_second_model_and_the_filters_tab():
     at = page_test(PAGE).run()
     at.selectbox(key="feature_maps_compare").set_value("regularised").run()
     assert chart(at, "feature_maps_compare_probabilities")["data"][0]["y"] is not None
-    title = chart(at, "feature_maps_other0")["layout"]["title"]["text"]
-    assert title == "regularised: conv2d_1 (Conv2D) → (None, 26, 26, 32)"
+    assert [m.value for m in at.markdown if m.value in ("**lecture**", "**regularised**")] == [
+        "**lecture**",
+        "**regularised**",
+    ], "the two models side by side"
+    other = overview(at, "other")
+    assert other["layers"][0]["title"] == "conv2d_1 (Conv2D) → (None, 26, 26, 32)"
+    assert other["pick"] is None and not other["pickable"]
+    assert overview(at, "main")["layers"][0]["title"].endswith("(None, 26, 26, 16)")
+    assert "feature_maps_filters_conv2d_1" not in str([c.proto.id for c in at.get("plotly_chart")])
+    at.session_state["feature_maps_tab"] = "Learned filters"  # only the open tab is computed
+    at.run()
     filters = np.asarray(chart(at, "feature_maps_filters_conv2d_1")["data"][0]["z"], dtype=float)
     assert filters.shape == (2 * 4 - 1, 8 * 4 - 1), "the lecture's 2×8 grid of 3×3 filters"
     at.toggle(key="feature_maps_do_maximise").set_value(True).run()
@@ -89,11 +118,22 @@ def test_the_second_model_and_the_filters_tab():
 
 def test_evidence_and_robustness():
     at = page_test(PAGE).run()
+    at.session_state["feature_maps_tab"] = "What drove the decision"
+    at.run()
     cam = np.asarray(chart(at, "feature_maps_gradcam")["data"][1]["z"], dtype=float)
     assert cam.shape == (28, 28)
     assert np.nanmax(cam) <= 1.0
     table = at.dataframe[-1].value
-    assert len(table) == 17 and table.iloc[0]["variant"] == "original"
+    assert len(table) == 17 and table.iloc[0]["Variant"] == "original"
+    assert list(table.columns) == [
+        "Variant",
+        "Predicted",
+        "Confidence",
+        "Answer changed",
+        "Belief in the first answer",
+    ]
+    overlay = chart(at, "feature_maps_gradcam")["data"][1]
+    assert overlay["colorscale"][-1][1].lower() not in ("#ffffff", "rgb(255,255,255)", "white")
 
 
 def test_bad_upload_shows_an_error_not_a_traceback():
@@ -108,3 +148,105 @@ def test_json_manifest_class_names_label_the_bars():
     at = page_test(PAGE).run()
     labels = chart(at, "feature_maps_probabilities")["data"][0]["x"]
     assert json.dumps(labels) == json.dumps([str(n) for n in range(10)])
+
+
+def test_the_input_the_network_sees_is_shown_for_every_source(digit, drawn_seven):
+    at = page_test(PAGE).run()
+    shown = np.asarray(chart(at, "feature_maps_input")["data"][0]["z"], dtype=float)
+    np.testing.assert_allclose(shown, digit, atol=1e-6)
+    at.radio(key="picker_source").set_value("Draw a digit").run()
+    at.session_state["picker_canvas_0"] = canvas_state(drawn_seven)
+    at.run()
+    drawn = np.asarray(chart(at, "feature_maps_input")["data"][0]["z"], dtype=float)
+    assert drawn.shape == (28, 28) and drawn.max() == pytest.approx(1.0)
+
+
+def test_maps_are_numbered_and_start_on_an_active_value(digit):
+    at = page_test(PAGE).run()
+    data = overview(at)
+    first = ui.engine_client().layer_activations("lecture", digit)[0].output
+    row, col, channel = np.unravel_index(int(np.argmax(first)), first.shape)
+    assert at.selectbox(key="feature_maps_layer").value == "conv2d_1"
+    picked = [at.number_input(key=f"feature_maps_{k}").value for k in ("channel", "row", "col")]
+    assert picked == [channel, row, col] and first[row, col, channel] > 0
+    assert data["pick"] == [0, channel, row, col]  # outlined on its map
+    # Receptive fields: a conv2d_1 value sees the 3×3 pixels under its kernel...
+    assert data["layers"][0]["rows"][row] == [row, 3] and data["layers"][0]["cols"][col] == [col, 3]
+    # ...and a conv2d_2 value 8×8 of them (3 + 1 + 2×2 through the pooling), cut at the edge.
+    assert data["layers"][2]["rows"][0] == [0, 8] and data["layers"][2]["cols"][10] == [20, 8]
+    field = chart(at, "feature_maps_receptive_field")["layout"]["shapes"][0]
+    assert (field["x0"], field["y0"], field["x1"], field["y1"]) == (
+        col - 0.5,
+        row - 0.5,
+        col + 2.5,
+        row + 2.5,
+    ), "a conv2d_1 value sees the 3×3 pixels under its kernel"
+
+
+def test_relu_maps_use_a_sequential_scale_and_signed_maps_a_diverging_one():
+    at = page_test(PAGE).run()
+    data = overview(at)
+    assert data["layers"][0]["never_negative"]
+    assert data["scales"]["never_negative"][0][1].lower() in ("#fff5f0", "rgb(255,245,240)")
+    assert data["scales"]["signed"][5][1] == "rgb(247,247,247)"  # white in the middle: 0
+    at.selectbox(key="feature_maps_model").set_value("regularised").run()
+    layers = overview(at)["layers"]
+    assert not layers[0]["never_negative"]  # Conv2D before batch norm
+    assert [layer["never_negative"] for layer in layers[:4]] == [False, False, True, True]
+
+
+def test_a_click_in_the_overview_picks_the_value_to_explain(digit):
+    at = page_test(PAGE).run()
+    # What the component's click does: its pick, then the callback before the next run.
+    keys = ("feature_maps_layer", "feature_maps_channel", "feature_maps_row", "feature_maps_col")
+    outputs = ui.engine_client().layer_activations("lecture", digit)
+    state = {"feature_maps_overview": {"pick": [2, 5, 4, 6]}}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("streamlit.session_state", state)
+        store_pick("feature_maps_overview", outputs, keys)
+    for key in keys:
+        at.session_state[key] = state[key]
+    at.run()
+    assert not at.exception
+    assert overview(at)["pick"] == [2, 5, 4, 6]
+    text = at.success[0].value
+    model = float(re.findall(r"\*\*(-?[\d.e+-]+)\*\*", text)[1])
+    assert model == pytest.approx(outputs[2].output[4, 6, 5], abs=1e-5)
+
+
+def test_batch_norm_arithmetic_is_written_with_proper_signs():
+    at = page_test(PAGE).run()
+    at.selectbox(key="feature_maps_model").set_value("regularised").run()
+    at.selectbox(key="feature_maps_layer").set_value("batch_normalization_1").run()
+    line = next(m.value for m in at.markdown if "Batch normalisation, γ" in m.value)
+    assert "− -" not in line and "+ -" not in line and "-" not in line.split(":", 1)[1]
+
+
+def test_a_picture_that_is_not_a_digit_gets_a_caveat():
+    at = page_test(PAGE).run()
+    at.radio(key="picker_source").set_value("Built-in image").run()
+    at.selectbox(key="picker_builtin").set_value("China (scikit-learn sample)").run()
+    assert any("does not look like an MNIST digit" in w.value for w in at.warning)
+
+
+def test_a_run_saved_again_under_its_name_shows_the_new_model(tmp_path, monkeypatch, tiny_cnn):
+    monkeypatch.setenv("CNNVIZ_MODELS_DIR", str(tmp_path))
+    ui.engine_client().close()
+    ui.engine_client.clear()
+    manifest = json.dumps({"class_names": [str(n) for n in range(10)]})
+    digit = datasets.load_dataset("mnist-sample").x_test[0].astype(np.float32) / 255.0
+    shown = []
+    for seed in (0, 1):
+        model = tiny_cnn(seed=seed)
+        model.save(tmp_path / "swap.keras")
+        (tmp_path / "swap.json").write_text(manifest)
+        at = page_test(PAGE)
+        at.session_state["feature_maps_model"] = "swap"
+        at.run()
+        probabilities = np.asarray(chart(at, "feature_maps_probabilities")["data"][0]["y"])
+        expected = model(digit[None, :, :, None], training=False).numpy()[0]
+        np.testing.assert_allclose(probabilities, expected, rtol=1e-4, atol=1e-6)
+        shown.append(probabilities)
+    assert not np.allclose(shown[0], shown[1])
+    ui.engine_client().close()
+    ui.engine_client.clear()

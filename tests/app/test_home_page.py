@@ -1,11 +1,16 @@
+import base64
+import io
+
 import numpy as np
 import pytest
+from PIL import Image
 
 from cnnviz import datasets, images
 from cnnviz.datasets import download as downloads
 from cnnviz.datasets import offline as data
 from cnnviz.formatting import format_bytes
-from tests.app.conftest import canvas_state, chart, page_test, png_bytes
+from cnnviz.ui.components.photo_window import store_window
+from tests.app.conftest import canvas_state, chart, component_data, page_test, png_bytes
 
 pytestmark = pytest.mark.slow
 
@@ -59,10 +64,63 @@ def test_upload_shows_each_channel_of_a_window_that_moves():
     assert not at.exception
     np.testing.assert_array_equal(grid_values(at, "Red"), photo[:16, :16, 0])
     np.testing.assert_array_equal(grid_values(at, "Blue"), photo[:16, :16, 2])
-    at.slider(key="home_window_top").set_value(20).run()
-    at.slider(key="home_window_left").set_value(30).run()
-    np.testing.assert_array_equal(grid_values(at, "Green"), photo[20:36, 30:46, 1])
+    # One window at a time, the last flush with the edge: rows 0, 16, 24; columns 0 … 34.
+    assert at.select_slider(key="home_window_top").options == ["0", "16", "24"]
+    assert at.select_slider(key="home_window_left").options == ["0", "16", "32", "34"]
+    at.select_slider(key="home_window_top").set_value(24).run()
+    at.select_slider(key="home_window_left").set_value(34).run()
+    np.testing.assert_array_equal(grid_values(at, "Green"), photo[24:40, 34:50, 1])
     assert "[1, 40, 50, 3]" in " ".join(m.value for m in at.markdown)
+
+
+def large_photo(height=4000, width=5000):
+    """A photo-sized RGB image whose every pixel is different enough to check (gradients)."""
+    rows = np.arange(height, dtype=np.uint32)[:, None]
+    cols = np.arange(width, dtype=np.uint32)[None, :]
+    red = (cols % 256) * np.ones_like(rows)
+    green = (rows % 256) * np.ones_like(cols)
+    blue = (rows + cols) % 251
+    return np.dstack([red, green, blue]).astype(np.uint8)
+
+
+def test_a_5000_by_4000_photo_shows_its_own_pixels_and_where_the_window_is():
+    photo = large_photo()
+    at = page_test(HOME).run()
+    at.radio(key="picker_source").set_value("Upload a photo").run()
+    at.file_uploader(key="picker_upload").upload("big.png", png_bytes(photo), "image/png").run()
+    assert not at.exception
+    columns = at.select_slider(key="home_window_left").options
+    assert len(columns) == 313 and columns[:3] == ["0", "16", "32"] and columns[-1] == "4984"
+    at.select_slider(key="home_window_top").set_value(2000).run()
+    at.select_slider(key="home_window_left").set_value(4984).run()
+    np.testing.assert_array_equal(grid_values(at, "Red"), photo[2000:2016, 4984:5000, 0])
+    np.testing.assert_array_equal(grid_values(at, "Blue"), photo[2000:2016, 4984:5000, 2])
+    seen = component_data(at, "photo_window")
+    assert seen["size"] == [4000, 5000] and seen["window"] == [2000, 4984] and seen["side"] == 16
+    assert seen["positions"]["cols"][-1] == 4984 and len(seen["positions"]["rows"]) == 250
+    picture = base64.b64decode(seen["picture"].split(",", 1)[1])
+    shown = np.asarray(Image.open(io.BytesIO(picture)))
+    assert shown.shape == (512, 640, 3), "the photo itself is sent shrunk, as a JPEG"
+    assert len(picture) < 200_000
+    assert "red ring" in " ".join(caption.value for caption in at.caption)
+
+
+def test_a_click_on_the_photo_moves_the_window(monkeypatch):
+    photo = large_photo(400, 500)
+    at = page_test(HOME).run()
+    at.radio(key="picker_source").set_value("Upload a photo").run()
+    at.file_uploader(key="picker_upload").upload("big.png", png_bytes(photo), "image/png").run()
+    # What the component's click does: its state, then its callback before the next run.
+    state = {"home_photo": {"window": [112, 480]}}
+    monkeypatch.setattr("streamlit.session_state", state)
+    store_window("home_photo", ("home_window_top", "home_window_left"))
+    monkeypatch.undo()
+    at.session_state["home_window_top"] = state["home_window_top"]
+    at.session_state["home_window_left"] = state["home_window_left"]
+    at.run()
+    assert not at.exception
+    assert component_data(at, "photo_window")["window"] == [112, 480]
+    np.testing.assert_array_equal(grid_values(at, "Red"), photo[112:128, 480:496, 0])
 
 
 def test_refused_upload_shows_an_error_not_a_traceback():
@@ -126,3 +184,15 @@ def test_download_offline_says_so_and_keeps_the_sample(monkeypatch, tmp_path):
     assert any("probably offline" in e.value and "mnist-sample" in e.value for e in at.error)
     assert not list(tmp_path.rglob("*.part")), "a failed download leaves no partial file"
     assert at.selectbox(key="picker_dataset").value == "mnist-sample"
+
+
+def test_numbers_are_written_white_on_dark_cells_and_black_on_light_ones():
+    at = page_test(HOME).run()
+    every, dark = chart(at, "home_grid_Gray")["data"]
+    values = np.asarray(every["z"])
+    written_white = ~np.isnan(np.asarray(dark["z"], dtype=float))
+    assert (every["textfont"]["color"], dark["textfont"]["color"]) == ("#000000", "#ffffff")
+    assert written_white[values <= 100].all() and not written_white[values >= 140].any()
+    np.testing.assert_array_equal(
+        np.asarray(dark["z"], dtype=float)[written_white], values[written_white]
+    )

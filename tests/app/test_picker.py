@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from cnnviz import convolution, datasets
-from tests.app.conftest import chart, page_test
+from tests.app.conftest import component_data, page_test
 
 pytestmark = pytest.mark.slow
 
@@ -20,7 +20,7 @@ def test_the_chosen_digit_follows_the_learner_to_the_convolution_page():
     sample = datasets.load_dataset("mnist-sample")
     digit = sample.x_test[np.flatnonzero(sample.y_test == 7)[3]]
     expected = convolution.convolve2d(digit, convolution.KERNELS["Horizontal lines"].values)
-    output = np.asarray(chart(at, "convolution_output")["data"][0]["z"], dtype=float)
+    output = component_data(at, "window_explorer")["output"]["values"]
     np.testing.assert_allclose(output, expected, rtol=1e-6)
 
 
@@ -33,3 +33,24 @@ def test_the_source_and_builtin_choice_survive_a_round_trip():
     assert not at.exception
     assert at.radio(key="picker_source").value == "Built-in image"
     assert at.selectbox(key="picker_builtin").value == "Circle"
+
+
+def width_shares(node, share=1.0, found=None):
+    """Each keyed widget's share of the page's width: the product of its columns' weights."""
+    found = {} if found is None else found
+    if getattr(node, "type", None) == "column":
+        share *= node.weight
+    if getattr(node, "key", None):
+        found[node.key] = share
+    for child in getattr(node, "children", {}).values():
+        width_shares(child, share, found)
+    return found
+
+
+def test_the_class_select_has_room_for_its_longest_choice():
+    at = page_test().run()
+    shares = width_shares(at.main)
+    # The picker has two fifths of the page; three widgets in a row left "Class" 2/7 of it,
+    # which cut "Any class" to "Any cl" at 1280 and 1400 pixels wide.
+    assert shares["picker_dataset"] == pytest.approx(0.4)
+    assert min(shares["picker_class"], shares["picker_index"]) >= 0.2 - 1e-9

@@ -61,7 +61,7 @@ def test_the_page_runs_and_lists_the_bundled_models(models_dir):
     assert not at.exception
     assert not at.error
     runs = runs_table(at)
-    assert {"lecture", "regularised"} <= set(runs["Run"])
+    assert {"lecture (bundled)", "regularised (bundled)"} <= set(runs["Run"])
     overlay = chart(at, "training_overlay_accuracy")
     assert {trace["name"] for trace in overlay["data"]} == {"lecture", "regularised"}
 
@@ -86,8 +86,11 @@ def test_presets_set_the_widgets(models_dir, number):
     [
         ("training_run_name", "...", "A run name needs at least one letter"),
         ("training_run_name", "lecture", "bundled model"),
-        ("training_learning_rate", 0.0, "`learning_rate` must be a number in (0, 1]"),
-        ("training_train_size", 5, "`train_size` must be a whole number"),
+        (
+            "training_train_size",
+            5,
+            "Training images: use at least 10, or 0 for all of them. Received 5.",
+        ),
     ],
 )
 def test_a_bad_setting_shows_an_error_and_blocks_train(models_dir, key, value, message):
@@ -97,6 +100,14 @@ def test_a_bad_setting_shows_an_error_and_blocks_train(models_dir, key, value, m
     assert not at.exception
     assert any(message in error.value for error in at.error), [e.value for e in at.error]
     assert at.button(key="training_train").disabled
+
+
+def test_training_images_stop_at_what_the_dataset_has(models_dir):
+    at = page_test(PAGE).run()
+    widget = at.number_input(key="training_train_size")
+    assert widget.max == 7000  # mnist-sample: 8,000 training images, 1,000 for validation
+    widget.set_value(7000).run()
+    assert not at.error and not at.button(key="training_train").disabled
 
 
 def test_an_invalid_network_from_the_architecture_page_is_an_error(models_dir):
@@ -117,21 +128,24 @@ def test_training_one_tiny_epoch_shows_curves_accuracy_and_the_saved_run(models_
     wait_until(at, ended)
     assert not at.error, at.error[0].value
     message = at.success[0].value
-    assert "Finished after 1 epoch(s)" in message and "held-out accuracy" in message
+    assert message.startswith("Finished 1 epoch(s) in") and "held-out accuracy" in message
     assert "`tiny_run`" in message
     curves = chart(at, "training_curves")
-    losses = next(t for t in curves["data"] if t["name"] == "batch loss")["y"]
-    assert len(losses) >= 1
-    validation = next(t for t in curves["data"] if t["name"] == "validation loss")["y"]
+    losses = next(t for t in curves["data"] if t["name"] == "loss, batches")
+    events = [e for e in at.session_state["training_job"].events if hasattr(e, "covers")]
+    assert list(losses["y"]) == pytest.approx([e.loss for e in events])
+    assert list(losses["x"]) == pytest.approx([e.epochs_done for e in events])
+    validation = next(t for t in curves["data"] if t["name"] == "validation loss, per epoch")["y"]
     assert len(validation) == 1
     owners = np.asarray(chart(at, "training_filters")["data"][0]["customdata"])
     assert owners.shape == (2 * 4 - 1, 8 * 4 - 1)  # the 2×8 grid of 3×3 filters
     assert set(owners.ravel()) - {-1} == set(range(16))
     runs = runs_table(at)
     row = runs[runs["Run"] == "tiny_run"].iloc[0]
-    assert (row["Train size"], row["Epochs run"], row["Batch"]) == (256, 1, 64)
-    assert 0 <= row["Held-out accuracy"] <= 100
-    assert "tiny_run" in message and f"{row['Held-out accuracy'] / 100:.1%}"[:3] in message
+    assert (row["Training images"], row["Epochs"]) == (256, "1 of 1")
+    assert row["Optimiser"] == "adam 0.001, batch 64"
+    accuracy = row["Held-out accuracy (%)"]
+    assert 0 <= accuracy <= 100 and f"**{accuracy / 100:.1%}**" in message
     overlay = chart(at, "training_overlay_accuracy")
     assert "tiny_run" in {trace["name"] for trace in overlay["data"]}
     assert at.selectbox(key="training_inspect").value == "tiny_run"
@@ -156,7 +170,7 @@ def test_a_second_session_waits_and_stop_ends_a_long_job(models_dir):
     assert any(message.startswith("Stopped") for message in messages), messages
     assert at.session_state["training_job"].status.state == "stopped"
     wait_until(other, ended)  # the queued job ran once the slot was free
-    assert "Finished after 1 epoch(s)" in other.success[0].value
+    assert other.success[0].value.startswith("Finished 1 epoch(s)")
 
 
 def test_the_augmentation_preview_shows_one_augmented_batch(models_dir):

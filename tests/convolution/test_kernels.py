@@ -26,17 +26,14 @@ LECTURE_VALUES = {
         [0, 0, -1, 0, 0],
     ],
 }
+GAUSSIAN_3 = [[1, 2, 1], [2, 4, 2], [1, 2, 1]]
+GAUSSIAN_5 = np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1])
+# Blurs are means: their whole-number weights over their sum.
 EXTRA_VALUES = {
     "Identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
-    "Box blur": [[1, 1, 1], [1, 1, 1], [1, 1, 1]],
-    "Gaussian blur 3×3": [[1, 2, 1], [2, 4, 2], [1, 2, 1]],
-    "Gaussian blur 5×5": [
-        [1, 4, 6, 4, 1],
-        [4, 16, 24, 16, 4],
-        [6, 24, 36, 24, 6],
-        [4, 16, 24, 16, 4],
-        [1, 4, 6, 4, 1],
-    ],
+    "Box blur": [[1 / 9] * 3] * 3,
+    "Gaussian blur 3×3": np.array(GAUSSIAN_3) / 16,
+    "Gaussian blur 5×5": GAUSSIAN_5 / 256,
     "Sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
     "Emboss": [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]],
     "Outline": [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]],
@@ -64,9 +61,33 @@ def test_every_gallery_kernel_has_its_exact_values(name):
     assert kernel.description and "\n" not in kernel.description
 
 
-def test_blurs_are_the_kernels_to_normalise():
-    flagged = {name for name, kernel in kernels.KERNELS.items() if kernel.normalise}
-    assert flagged == {"Box blur", "Gaussian blur 3×3", "Gaussian blur 5×5"}
+def test_blurs_are_means_as_their_captions_say():
+    blurs = {name: kernel for name, kernel in kernels.KERNELS.items() if kernel.divisor > 1}
+    assert set(blurs) == {"Box blur", "Gaussian blur 3×3", "Gaussian blur 5×5"}
+    assert [kernel.divisor for kernel in blurs.values()] == [9, 16, 256]
+    for name, kernel in blurs.items():
+        assert kernel.values.sum() == pytest.approx(1.0, abs=1e-15), name
+        assert kernels.is_blur(kernel.values) and "mean" in kernel.description
+    assert np.all(kernels.KERNELS["Box blur"].values == 1 / 9)
+    assert "1/9" in kernels.KERNELS["Box blur"].description
+    assert "sixteenths (1 2 1 / 2 4 2 / 1 2 1)" in kernels.KERNELS["Gaussian blur 3×3"].description
+    assert "256ths, weights 1 4 6 4 1" in kernels.KERNELS["Gaussian blur 5×5"].description
+
+
+def test_the_editor_shows_blurs_as_fractions_and_every_kernel_reads_back_as_itself():
+    assert kernels.KERNELS["Box blur"].cells() == [["1/9"] * 3] * 3
+    assert kernels.KERNELS["Gaussian blur 3×3"].cells()[1] == ["2/16", "4/16", "2/16"]
+    assert kernels.KERNELS["Laplacian"].cells()[1] == ["-1", "4", "-1"]
+    for kernel in kernels.KERNELS.values():
+        values, found, note = kernels.read_kernel(kernel.cells())
+        np.testing.assert_array_equal(values, kernel.values)
+        assert found == kernels.find_preset(kernel.values) and note is None
+
+
+def test_is_blur_means_no_negative_weight():
+    flagged = {name for name, kernel in kernels.KERNELS.items() if kernels.is_blur(kernel.values)}
+    assert flagged == {"Identity", "Box blur", "Gaussian blur 3×3", "Gaussian blur 5×5"}
+    assert not kernels.is_blur(np.zeros((3, 3)))
 
 
 def test_gallery_cannot_be_changed():
@@ -104,9 +125,16 @@ def test_validate_kernel_reads_a_data_editor_table():
     numbers = pd.DataFrame([[1.0, 2.0, 1.0], [2.0, np.nan, 2.0], [1.0, 2.0, 1.0]])
     with pytest.raises(KernelError, match="Row 2, column 2 is empty"):
         validate_kernel(numbers)
-    np.testing.assert_array_equal(
-        validate_kernel(numbers.fillna(4.0)), EXTRA_VALUES["Gaussian blur 3×3"]
-    )
+    np.testing.assert_array_equal(validate_kernel(numbers.fillna(4.0)), GAUSSIAN_3)
+
+
+def test_validate_kernel_reads_fractions():
+    kernel = validate_kernel([["1/9", " 2 / 16 ", "-1/4"], ["0", "1e0/2", "3"], ["0", "0", "0"]])
+    np.testing.assert_array_equal(kernel[0], [1 / 9, 2 / 16, -1 / 4])
+    assert kernel[1, 1] == 0.5
+    for text in ("1/0", "1/2/3", "a/9", "/9"):
+        with pytest.raises(KernelError, match=f"holds '{text}', which is not a number"):
+            validate_kernel([["0", "0", "0"], ["0", text, "0"], ["0", "0", "0"]])
 
 
 def test_validate_kernel_reads_objects_with_values():
@@ -174,10 +202,36 @@ def test_any_square_size_is_accepted_when_asked():
 
 
 def test_normalise_by_sum_divides_blurs():
-    kernel, note = kernels.normalise_by_sum(kernels.KERNELS["Gaussian blur 3×3"].values)
+    kernel, note = kernels.normalise_by_sum(GAUSSIAN_3)
     assert note is None
-    np.testing.assert_allclose(kernel, np.array(EXTRA_VALUES["Gaussian blur 3×3"]) / 16)
+    np.testing.assert_allclose(kernel, np.array(GAUSSIAN_3) / 16)
     assert kernel.sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("name", ["Box blur", "Gaussian blur 3×3", "Gaussian blur 5×5", "Emboss"])
+def test_normalise_by_sum_leaves_kernels_that_sum_to_1_as_they_are(name):
+    kernel, note = kernels.normalise_by_sum(kernels.KERNELS[name].values)
+    np.testing.assert_array_equal(kernel, kernels.KERNELS[name].values)
+    assert note is None
+
+
+def test_read_kernel_names_edits_and_keeps_a_preset_name_when_normalised(monkeypatch):
+    box = kernels.KERNELS["Box blur"]
+    assert kernels.read_kernel(box.cells(), normalise=True)[1] == "Box blur"
+    values, name, _ = kernels.read_kernel([["1"] * 3] * 3, normalise=True)
+    assert name == "Box blur" and np.all(values == 1 / 9)
+    assert kernels.read_kernel([["1"] * 3] * 3)[1] == "custom"
+    assert kernels.read_kernel([["1", "1", "1"], ["1", "2", "1"], ["1", "1", "1"]], True)[1] == (
+        "custom"
+    )
+    values, name, note = kernels.read_kernel(kernels.KERNELS["Laplacian"].cells(), True)
+    assert name == "Laplacian" and "sums to 0" in note
+    # A whole-number preset that normalising changes keeps its name.
+    whole = kernels.NamedKernel("Whole box", np.ones((3, 3)), "Sums to 9.")
+    monkeypatch.setattr(kernels, "KERNELS", {"Whole box": whole})
+    values, name, _ = kernels.read_kernel(np.ones((3, 3)), normalise=True)
+    assert name == "Whole box, normalised"
+    np.testing.assert_array_equal(values, np.full((3, 3), 1 / 9))
 
 
 @pytest.mark.parametrize("name", LECTURE_VALUES)

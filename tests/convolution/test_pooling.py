@@ -119,3 +119,14 @@ def test_pool2d_refuses_bad_arguments():
         pooling.pool2d(np.ones((4, 4)), 0)
     with pytest.raises(ValueError, match="window of size 3 for an input of size 2"):
         pooling.pool2d(np.ones((2, 8)), 3)
+
+
+def test_pool_settings_say_what_they_do_and_are_checked():
+    assert pooling.PoolSettings().describe() == "2×2 max pooling, strides 2, padding 'valid'"
+    settings = pooling.PoolSettings(3, 1, "same", "average")
+    assert settings.step == 1
+    assert settings.describe() == "3×3 average pooling, strides 1, padding 'same'"
+    with pytest.raises(ValueError, match=r"`method` must be one of.*Received 'min'"):
+        pooling.PoolSettings(method="min")
+    with pytest.raises(ValueError, match=r"`strides`.*Received 0\."):
+        pooling.PoolSettings(2, 0)

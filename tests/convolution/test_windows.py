@@ -8,6 +8,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from cnnviz import convolution as conv
+from cnnviz.convolution.windows import check_image_size, strongest_position
 from tests.array_fakes import FAST, paddings
 
 
@@ -97,3 +98,50 @@ def test_cut_window_fills_padding_and_keeps_channels():
 def test_window_arguments_are_checked(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def strongest_by_loop(values, magnitude):
+    """Reference: walk the map in reading order, keep the first largest score."""
+    best, where = -np.inf, (0, 0)
+    for row in range(values.shape[0]):
+        for col in range(values.shape[1]):
+            score = abs(values[row, col]) if magnitude else values[row, col]
+            if score > best:
+                best, where = score, (row, col)
+    return where
+
+
+@given(
+    st.integers(1, 9),
+    st.integers(1, 9),
+    st.integers(0, 2**31),
+    st.booleans(),
+)
+@FAST
+def test_strongest_position_is_the_first_largest_in_reading_order(rows, cols, seed, magnitude):
+    # Few distinct values, so ties between places are common.
+    values = np.random.default_rng(seed).integers(-3, 4, (rows, cols)).astype(float)
+    assert strongest_position(values, magnitude) == strongest_by_loop(values, magnitude)
+
+
+def test_strongest_position_skips_nans_and_wants_a_map():
+    values = np.array([[np.nan, 1.0], [-2.0, np.nan]])
+    assert strongest_position(values) == (1, 0)
+    assert strongest_position(values, magnitude=False) == (0, 1)
+    assert strongest_position(np.full((2, 2), np.nan)) == (0, 0)
+    with pytest.raises(ValueError, match=r"Received shape \(2, 2, 3\)"):
+        strongest_position(np.zeros((2, 2, 3)))
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (3, 160), (28, 28, 3)])
+def test_check_image_size_accepts_room_for_a_3x3_kernel(shape):
+    image = np.zeros(shape, np.uint8)
+    assert check_image_size(image) is image
+
+
+@pytest.mark.parametrize(
+    ("shape", "size"), [((1, 160), "160×1"), ((2, 160), "160×2"), ((1, 1), "1×1"), ((9, 2), "2×9")]
+)
+def test_check_image_size_says_how_small_the_image_is(shape, size):
+    with pytest.raises(ValueError, match=f"The image is {size} pixels.*at least 3 pixels"):
+        check_image_size(np.zeros(shape))

@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -41,51 +42,44 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextlib.contextmanager
-def streamlit_server():
-    """`streamlit run app.py` on a free loopback port; its URL, until the block ends."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+def _wait_until_healthy(process, url: str, log) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
-                    break
+                    return
         except OSError:
             time.sleep(0.3)
-    else:
-        process.kill()
-        output = process.stdout.read().decode(errors="replace")
-        pytest.fail(f"Streamlit did not start on {url}:\n{output}")
-    try:
-        yield url
-    finally:
-        process.terminate()
+    process.kill()
+    log.seek(0)
+    output = log.read().decode(errors="replace")
+    pytest.fail(f"Streamlit did not start on {url}:\n{output}")
+
+
+@contextlib.contextmanager
+def streamlit_server(*options: str):
+    """`streamlit run app.py` (with `options`) on a free loopback port; its URL, until the
+    block ends.
+
+    The server's output goes to a file, never to a pipe nobody reads: a full pipe blocks the
+    server's next log line, and with it the server.
+    """
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true", *options]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            _wait_until_healthy(process, url, log)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 @pytest.fixture(scope="session")

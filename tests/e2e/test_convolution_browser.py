@@ -8,21 +8,20 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def output_signature(page) -> str:
-    chart = page.locator(".stPlotlyChart").filter(has_text="Output").first
-    chart.wait_for()
-    return chart.evaluate(
-        "e => e.querySelector('.js-plotly-plot')?.data?.[0]?.z ? "
-        "JSON.stringify(e.querySelector('.js-plotly-plot').data[0].z) : ''"
-    )
+    """The explorer's output picture, as PNG data."""
+    canvas = page.locator(".cx[data-ready=true] canvas.cx-output")
+    canvas.wait_for()
+    return canvas.evaluate("c => c.toDataURL()")
 
 
 def test_editing_a_kernel_cell_changes_the_output(page, server_url):
     page.goto(f"{server_url}/convolution")
-    page.get_by_text("How output pixel").wait_for()
+    page.locator(".cx[data-ready=true]").wait_for()
     before = output_signature(page)
     assert before
 
     grid = page.locator("[data-testid=stDataFrame]").first
+    grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     # The 3x3 editor: a header row, then three rows; double-click the centre cell.
     row_height = box["height"] / 4
@@ -32,7 +31,7 @@ def test_editing_a_kernel_cell_changes_the_output(page, server_url):
     page.keyboard.type("9")
     page.wait_for_timeout(300)
     page.keyboard.press("Enter")
-    page.get_by_text("with the custom kernel").first.wait_for()
+    page.locator(".cx figcaption", has_text="custom kernel").wait_for()
 
     deadline = time.monotonic() + 20
     after = output_signature(page)

@@ -4,7 +4,9 @@ import re
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "home.png"
@@ -51,3 +53,24 @@ def test_a_stroke_on_the_canvas_changes_the_pixel_grid(page, server_url):
     page.wait_for_timeout(800)
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
+
+
+def test_a_click_on_a_large_photo_moves_the_window_of_numbers(page, server_url, tmp_path):
+    rows, cols = np.mgrid[0:400, 0:500]
+    photo = np.dstack([cols % 256, rows % 256, (rows + cols) % 251]).astype(np.uint8)
+    path = tmp_path / "photo.png"
+    Image.fromarray(photo).save(path)
+    page.goto(server_url)
+    page.get_by_text("Upload a photo", exact=True).click()
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
+    canvas = page.locator(".pw[data-ready=true] canvas")
+    canvas.wait_for(timeout=30_000)
+    box = canvas.bounding_box()
+    # Point at row 300, column 100: the readout names the pixel, the server is not asked.
+    page.mouse.move(box["x"] + 100.5 * box["width"] / 500, box["y"] + 300.5 * box["height"] / 400)
+    readout = page.locator(".pw-readout").inner_text()
+    assert readout.startswith("Row 300, column 100: click to see the window at rows 288–303")
+    page.mouse.click(box["x"] + 100.5 * box["width"] / 500, box["y"] + 300.5 * box["height"] / 400)
+    chart = page.locator(".stPlotlyChart").filter(has_text="Red values, rows 288–303").first
+    chart.wait_for(timeout=30_000)
+    assert "columns 96–111" in chart.inner_text()

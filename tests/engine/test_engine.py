@@ -122,10 +122,20 @@ def process_gone(pid: int) -> bool:
 def test_engine_runs_in_its_own_process(engine, dirs):
     info = engine.ping()
     assert info.pid == engine.pid != os.getpid()
-    assert info.protocol_version == PROTOCOL_VERSION == 3
+    assert info.protocol_version == PROTOCOL_VERSION == 4
     assert info.tensorflow_version[0].isdigit()
     assert info.uptime_seconds >= 0 and info.max_jobs == 1
     assert info.models_dir == str(dirs["saved"]) and info.bundled_dir == str(dirs["bundled"])
+
+
+def test_ping_answers_while_another_request_is_still_importing_tensorflow(monkeypatch):
+    from importlib import metadata
+    from types import ModuleType
+
+    from cnnviz.engine import server
+
+    monkeypatch.setitem(sys.modules, "tensorflow", ModuleType("tensorflow"))  # no __version__ yet
+    assert server._tensorflow_version() == metadata.version("tensorflow")
 
 
 def test_list_models_shows_bundled_then_saved_models(engine, dirs):
@@ -276,7 +286,7 @@ def test_concurrent_requests_from_eight_threads(engine, dirs, images):
 
 def test_protocol_version_mismatch_is_a_clear_error(engine, monkeypatch):
     monkeypatch.setattr("cnnviz.engine.client.PROTOCOL_VERSION", 99)
-    with pytest.raises(ProtocolMismatchError, match="speaks protocol 3; this client sent 99"):
+    with pytest.raises(ProtocolMismatchError, match="speaks protocol 4; this client sent 99"):
         engine.ping()
 
 
@@ -302,6 +312,23 @@ def test_sleep_job_goes_from_queued_to_finished_with_events(engine):
     assert engine.job_status(job_id, since=2).events == [{"step": 3}]
     assert status.started_at >= status.submitted_at and status.ended_at >= status.started_at
     assert [job.id for job in engine.jobs(session="life")] == [job_id]
+
+
+def test_the_engine_log_says_when_it_started_and_what_each_job_did(engine, dirs):
+    job_id = engine.submit_job("sleep", {"steps": 1, "seconds": 0.01}, session="logged")
+    wait_until_ended(engine, job_id)
+    lines = wait_for(
+        lambda: (
+            f"job {job_id} finished" in dirs["log"].read_text()
+            and dirs["log"].read_text().splitlines()
+        )
+    )
+    started = f"engine (pid {engine.pid}, protocol {PROTOCOL_VERSION}) listening on "
+    assert any(started in line and str(dirs["saved"]) in line for line in lines)
+    mine = [line.split("INFO: ", 1)[1] for line in lines if f"job {job_id}" in line]
+    assert mine[0] == f"job {job_id} (sleep) queued, 0 ahead of it"
+    assert re.fullmatch(rf"job {job_id} started in a new worker \(pid \d+\)", mine[1])
+    assert re.fullmatch(rf"job {job_id} finished after \d+\.\d s", mine[2])
 
 
 def test_stop_ends_a_running_job_within_a_second(engine):
@@ -424,6 +451,20 @@ def test_a_killed_engine_is_restarted_on_the_next_call(tmp_path):
     assert process.returncode == 0  # SIGTERM makes the engine exit cleanly
     with pytest.raises(EngineError, match="closed"):
         client.ping()
+
+
+def test_an_engine_that_dies_again_after_a_restart_names_its_log(engine, dirs, monkeypatch):
+    def dies(request):
+        raise ConnectionResetError("the engine died")
+
+    monkeypatch.setattr(engine, "_exchange", dies)
+    monkeypatch.setattr(engine, "_restart", lambda generation: None)
+    with pytest.raises(EngineError) as error:
+        engine.ping()
+    assert str(error.value) == (
+        "The model engine stopped while answering 'ping', even after a restart. "
+        f"Its log, {dirs['log']}, says why."
+    )
 
 
 def test_the_engine_exits_when_its_parent_dies(tmp_path):

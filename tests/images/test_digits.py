@@ -175,3 +175,36 @@ def test_to_mnist_property_any_non_blank_image_gives_a_valid_input(pixels):
     assert max(steps.resized.shape) == 20
     assert max(ink_box(steps.result)) <= 20
     assert steps.result.sum() * 255 == pytest.approx(float(steps.resized.sum()), rel=1e-5)
+
+
+def test_real_mnist_digits_look_like_mnist():
+    from cnnviz.datasets import load_dataset
+
+    sample = load_dataset("mnist-sample")
+    digits_ = np.concatenate([sample.x_train, sample.x_test]) / 255.0
+    alike = np.mean([digits.unlike_mnist(digit) is None for digit in digits_])
+    assert alike >= 0.995  # the ranges were measured to hold 99.8 % of them
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("Checkerboard", "of its pixels are ink, where MNIST digits have 3% to 30%"),
+        ("China (scikit-learn sample)", "it is mostly shades of grey"),
+        ("Flower (scikit-learn sample)", "it is mostly shades of grey"),
+    ],
+)
+def test_pictures_that_are_not_digits_are_told_apart(name, reason):
+    from cnnviz.images.samples import builtin_images
+
+    made = to_mnist(builtin_images()[name]).result
+    assert reason in digits.unlike_mnist(made)
+
+
+def test_ink_and_grey_are_counted_by_brightness():
+    image = np.zeros((28, 28), np.float32)
+    image[0, :4] = 1.0  # 4 full-ink pixels
+    image[1, :8] = 0.6  # 8 grey pixels, counted as ink too (above half brightness)
+    assert digits.ink_share(image) == pytest.approx(12 / 784)
+    assert digits.grey_per_ink(image) == 2.0
+    assert digits.grey_per_ink(np.zeros((28, 28))) == 0.0

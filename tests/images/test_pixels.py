@@ -80,3 +80,33 @@ def test_tensor_bytes_refuses_unknown_dtypes_and_negative_sizes():
         pixels.tensor_bytes((1, 2), "int7")
     with pytest.raises(ValueError, match="Received shape"):
         pixels.tensor_bytes((1, -2))
+
+
+@pytest.mark.parametrize(
+    ("length", "size", "positions"),
+    [
+        (40, 16, [0, 16, 24]),
+        (48, 16, [0, 16, 32]),
+        (16, 16, [0]),
+        (5, 16, [0]),
+        (17, 16, [0, 1]),
+    ],
+)
+def test_window_positions_step_by_the_window_and_end_at_the_edge(length, size, positions):
+    assert pixels.window_positions(length, size) == positions
+
+
+def test_window_positions_over_a_large_photo_tile_it_and_reach_every_pixel():
+    positions = pixels.window_positions(5000, 16)
+    assert len(positions) == 313 and positions[-1] == 4984
+    assert set(np.diff(positions)) == {16, 8}, "steps of a window; the last one fits the edge"
+    covered = np.zeros(5000, bool)
+    for start in positions:
+        covered[start : start + 16] = True
+    assert covered.all()
+
+
+@pytest.mark.parametrize(("length", "size"), [(0, 16), (40, 0), (40.0, 16)])
+def test_window_positions_refuse_bad_sizes(length, size):
+    with pytest.raises(ValueError, match="Received"):
+        pixels.window_positions(length, size)

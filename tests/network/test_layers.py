@@ -283,4 +283,13 @@ def test_summary_table_and_shape_series_read_the_rows():
     series = shape_series(lecture_config())
     assert series.names == ["input", *[row.name for row in rows]]
     assert series.sides == [28, 26, 13, 11, 5, None, None, None]
+    assert series.widths == series.sides
     assert series.channels == [1, 16, 16, 32, 32, 800, 32, 10]
+    assert series.spatial == 5
+
+
+def test_shape_series_keeps_height_and_width_apart():
+    config = replace(lecture_config(), input_shape=(28, 40, 3))
+    series = shape_series(config)
+    assert series.sides[:3] == [28, 26, 13] and series.widths[:3] == [40, 38, 19]
+    assert series.channels[0] == 3 and series.channels[series.spatial] == 5 * 8 * 32

@@ -55,8 +55,13 @@ def epoch_event(epoch, **scores):
     )
 
 
+def batch_event(epoch, batch, batches, **values):
+    values = dict(loss=1.0, accuracy=0.5, elapsed=1.0, samples_per_second=100.0) | values
+    return BatchEvent(epoch=epoch, batch=batch, batches=batches, learning_rate=1e-3, **values)
+
+
 def test_training_curves_place_batches_between_epochs_and_show_the_gap():
-    batches = [BatchEvent(1, b, 4, 2.0 - b / 4, 0.1 * b, 1.0, 100.0, 1e-3) for b in range(1, 5)]
+    batches = [batch_event(1, b, 4, loss=2.0 - b / 4, accuracy=0.1 * b) for b in range(1, 5)]
     epochs = [epoch_event(1, loss=1.3, accuracy=0.5, val_loss=1.5, val_accuracy=0.4)]
     figure = plots.training_curves(batches, epochs)
     raw = figure.data[0]
@@ -95,12 +100,12 @@ def test_run_overlay_has_one_line_per_run():
 
 def test_feature_map_grid_tiles_every_map_on_one_scale():
     maps = np.random.default_rng(1).normal(size=(5, 5, 10)).astype(np.float32)
-    figure = plots.feature_map_grid(maps, columns=4)
+    figure = plots.feature_map_grid(maps, style=plots.MapStyle(columns=4))
     tiles = np.asarray(figure.data[0].z, dtype=float)
     assert tiles.shape == (3 * 6 - 1, 4 * 6 - 1)
     np.testing.assert_allclose(tiles[6:11, 6:11], maps[:, :, 5], rtol=1e-6)
     assert figure.data[0].zmax == pytest.approx(np.abs(maps).max())
-    scaled = plots.feature_map_grid(maps, columns=4, per_map=True)
+    scaled = plots.feature_map_grid(maps, style=plots.MapStyle(columns=4, per_map=True))
     assert np.nanmax(np.abs(np.asarray(scaled.data[0].z, dtype=float))) == pytest.approx(1.0)
 
 
@@ -118,8 +123,30 @@ def test_shape_diagram_draws_sides_and_channels():
 
 
 def test_training_curves_draw_a_diverged_run_without_failing():
-    batches = [BatchEvent(1, 1, 2, None, None, 1.0, 10.0, 10.0)]
+    batches = [batch_event(1, 1, 2, loss=None, accuracy=None), batch_event(1, 2, 2, loss=0.5)]
     epochs = [epoch_event(1, loss=None, val_loss=2.0)]
     figure = plots.training_curves(batches, epochs)
     gap = [trace for trace in figure.data if trace.name == "gap"][0]
     assert list(gap.y) == [None]
+    raw, smoothed = figure.data[0], figure.data[1]
+    assert list(raw.y) == [None, 0.5] and list(smoothed.y) == [None, 0.5]
+
+
+def test_training_curves_draw_what_each_batch_point_covers():
+    losses = [2.0, 1.0, 1.5, 0.5]
+    batches = [batch_event(1 + b // 2, b % 2 + 1, 2, loss=loss) for b, loss in enumerate(losses)]
+    figure = plots.training_curves(batches, [])
+    raw, smoothed = figure.data[0], figure.data[1]
+    assert list(raw.x) == [0.5, 1.0, 1.5, 2.0] and list(raw.y) == losses
+    assert list(smoothed.y) == pytest.approx(plots.smooth(losses))
+    assert plots.smooth([1.0, None, 0.0], weight=0.5) == [1.0, None, 0.5]
+
+
+def test_the_input_figure_shows_the_networks_input_and_outlines_a_receptive_field():
+    image = np.random.default_rng(2).random((28, 28)).astype(np.float32)
+    figure = plots.input_figure(image, box=(3, 5, 4, 6))
+    np.testing.assert_array_equal(np.asarray(figure.data[0].z, dtype=np.float32), image)
+    assert (figure.data[0].zmin, figure.data[0].zmax) == (0, 1)
+    assert "28×28, values 0 to 1" in figure.layout.title.text
+    (box,) = figure.layout.shapes
+    assert (box.x0, box.x1, box.y0, box.y1) == (4.5, 10.5, 2.5, 6.5)

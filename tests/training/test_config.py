@@ -1,6 +1,7 @@
 """TrainingConfig: what a run trains and how, checked field by field with the page's words."""
 
 import json
+import re
 
 import pytest
 
@@ -9,6 +10,7 @@ from cnnviz.training.config import (
     STANDARD_AUGMENTATION,
     Augmentation,
     TrainingConfig,
+    largest_train_size,
     validate_training_config,
 )
 from cnnviz.training.presets import training_preset
@@ -42,8 +44,8 @@ def test_standard_augmentation_is_light():
         ({"epochs": 2.0}, r"`epochs` .*Received 2\.0"),
         ({"batch_size": 0}, r"`batch_size` must be a whole number from 1 to 4096\. Received 0"),
         ({"batch_size": 5000}, r"`batch_size` .*Received 5000"),
-        ({"learning_rate": 0}, r"`learning_rate` must be a number in \(0, 1\]\. Received 0"),
-        ({"learning_rate": 1.5}, r"`learning_rate` .*Received 1\.5"),
+        ({"learning_rate": 0}, r"`learning_rate` must be a number in \(0, 10\]\. Received 0"),
+        ({"learning_rate": 11.5}, r"`learning_rate` .*Received 11\.5"),
         ({"learning_rate": float("nan")}, r"`learning_rate` .*Received nan"),
         ({"optimizer": "adamw"}, r"`optimizer` must be one of \('adam', 'sgd', 'rmsprop'\)"),
         ({"learning_rate_schedule": "step"}, r"`learning_rate_schedule` .*Received 'step'"),
@@ -86,3 +88,23 @@ def test_from_dict_rejects_bad_values(data, message):
 def test_validate_training_config_rejects_other_types():
     with pytest.raises(ValueError, match="Received dict"):
         validate_training_config({"epochs": 1})
+
+
+def test_a_dataset_holds_only_so_many_training_images():
+    assert largest_train_size("mnist-sample") == 7000
+    assert largest_train_size("fashion-mnist", 0.25) == 45_000
+    assert TrainingConfig(train_size=7000).train_size == 7000
+    message = (
+        "`train_size` must be at most 7,000 on mnist-sample (it has 8,000 training images, "
+        "of which 1,000 are kept for validation). Received 7500."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        TrainingConfig(train_size=7500)
+    with pytest.raises(ValueError, match=r"at most 6,000 .*Received 6001"):
+        TrainingConfig(train_size=6001, validation_size=2000)
+
+
+def test_learning_rates_up_to_ten_are_accepted():
+    assert TrainingConfig(learning_rate=10).learning_rate == 10
+    with pytest.raises(ValueError, match=r"`learning_rate` must be a number in \(0, 10\]"):
+        TrainingConfig(learning_rate=10.5)

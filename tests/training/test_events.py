@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from cnnviz.training.events import BatchEvent, EpochEvent, seconds_left
+from cnnviz.training.config import TrainingConfig
+from cnnviz.training.events import (
+    BatchEvent,
+    EpochEvent,
+    TrainingOutcome,
+    describe_outcome,
+    seconds_left,
+)
 
 
 def epoch_event(**changes):
@@ -22,9 +29,16 @@ def epoch_event(**changes):
     return EpochEvent(**(values | changes))
 
 
+def batch_event(epoch, batch, batches, **changes):
+    values = dict(loss=0.3, accuracy=0.9, elapsed=1.0, samples_per_second=100.0)
+    return BatchEvent(
+        epoch=epoch, batch=batch, batches=batches, learning_rate=1e-3, **(values | changes)
+    )
+
+
 def test_batch_events_place_themselves_in_epochs():
-    assert BatchEvent(1, 40, 40, 0.3, 0.9, 1.0, 100.0, 1e-3).epochs_done == 1.0
-    assert BatchEvent(3, 10, 40, 0.3, 0.9, 1.0, 100.0, 1e-3).epochs_done == 2.25
+    assert batch_event(1, 40, 40).epochs_done == 1.0
+    assert batch_event(3, 10, 40).epochs_done == 2.25
 
 
 def test_the_gap_is_validation_minus_training_loss():
@@ -51,14 +65,76 @@ def test_entries_that_are_not_epochs_are_refused(entry):
 
 
 def test_seconds_left_counts_the_batches_still_to_run():
-    event = BatchEvent(
-        epoch=1,
-        batch=10,
-        batches=40,
-        loss=0.5,
-        accuracy=0.8,
-        elapsed=2.0,
-        samples_per_second=640.0,
-        learning_rate=1e-3,
+    event = batch_event(1, 10, 40, seconds_per_batch=0.25)
+    assert seconds_left(event, epochs=2) == 70 * 0.25
+    assert seconds_left(batch_event(2, 40, 40, seconds_per_batch=0.25), epochs=2) == 0
+
+
+def test_seconds_left_says_nothing_while_it_measures():
+    assert seconds_left(batch_event(1, 1, 40), epochs=2) is None
+
+
+def outcome(**changes):
+    values = dict(
+        run_name="run",
+        saved=True,
+        paths={},
+        test_accuracy=0.912,
+        test_loss=0.3,
+        best_epoch=3,
+        epochs_completed=3,
+        stopped_by=None,
+        elapsed=83.0,
+        samples_per_second=900.0,
+        confusion_matrix=[],
+        misclassified=[],
+        history=[],
     )
-    assert seconds_left(event, epochs=2, batch_size=64) == 70 * 64 / 640
+    return TrainingOutcome(**(values | changes))
+
+
+@pytest.mark.parametrize(
+    ("changes", "level", "start"),
+    [
+        ({}, "success", "Finished 3 epoch(s) in 1 min 23 s; the best, epoch 3, is saved as run"),
+        (
+            {"stopped_by": "user", "stopped_at": (4, 2)},
+            "warning",
+            "Stopped during epoch 4 of 3 (after batch 2): 3 complete epoch(s); the best",
+        ),
+        (
+            {"stopped_by": "user", "stopped_at": (3, 8)},
+            "warning",
+            "Stopped after epoch 3 of 3: 3 complete epoch(s)",
+        ),
+        (
+            {"stopped_by": "user", "stopped_at": (1, 5), "saved": False, "epochs_completed": 0},
+            "warning",
+            "Stopped during epoch 1 of 3 (after batch 5), before the first epoch ended: nothing",
+        ),
+        (
+            {"stopped_by": "diverged", "stopped_at": (2, 7), "epochs_completed": 1},
+            "error",
+            "Training diverged during epoch 2 of 3 (after batch 7): the loss stopped being a "
+            "number. Lower the learning rate (it was 0.001) and train again. Before that, 1 "
+            "complete epoch(s); the best, epoch 3",
+        ),
+    ],
+)
+def test_describe_outcome_says_how_the_run_ended(changes, level, start):
+    config = TrainingConfig(epochs=3)
+    found_level, message = describe_outcome(outcome(**changes), config)
+    assert (found_level, message[: len(start)]) == (level, start)
+    if changes.get("saved", True):
+        assert "held-out accuracy **91.2%** on the mnist-sample test images" in message
+
+
+def test_describe_outcome_warns_when_the_loss_exploded():
+    config = TrainingConfig(epochs=3, learning_rate=10.0)
+    level, message = describe_outcome(outcome(loss_range=(2.3, 531.0)), config)
+    assert level == "error"
+    assert message.endswith(
+        "The loss jumped to 531 (from 2.3 at the start): the learning rate (10) is probably "
+        "too high."
+    )
+    assert describe_outcome(outcome(loss_range=(2.3, 2.5)), config)[0] == "success"

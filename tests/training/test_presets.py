@@ -3,7 +3,7 @@
 import pytest
 
 from cnnviz.network.config import lecture_config, regularised_config, regularised_wide_config
-from cnnviz.training.config import STANDARD_AUGMENTATION, TrainingConfig
+from cnnviz.training.config import SHIFT_AUGMENTATION, TrainingConfig
 from cnnviz.training.presets import OVERFIT_EPOCHS, OVERFIT_TRAIN_SIZE, PRESETS, training_preset
 from cnnviz.training.runs import sanitise_name
 
@@ -14,9 +14,10 @@ def test_the_lecture_preset_is_the_lecture_run():
 
 def test_over_fitting_and_its_twin_differ_only_in_regularisation():
     plain, twin = training_preset("over-fitting"), training_preset("over-fitting-regularised")
-    assert (plain.train_size, plain.epochs) == (OVERFIT_TRAIN_SIZE, OVERFIT_EPOCHS) == (500, 30)
+    assert (plain.train_size, plain.epochs) == (OVERFIT_TRAIN_SIZE, OVERFIT_EPOCHS) == (500, 100)
+    assert plain.batch_size == 32  # enough steps for batch normalisation's statistics
     assert plain.model == lecture_config() and not plain.augmentation.enabled
-    assert twin.model == regularised_config() and twin.augmentation == STANDARD_AUGMENTATION
+    assert twin.model == regularised_config() and twin.augmentation == SHIFT_AUGMENTATION
     assert {k: v for k, v in twin.to_dict().items() if k not in ("model", "augmentation")} == {
         k: v for k, v in plain.to_dict().items() if k not in ("model", "augmentation")
     }

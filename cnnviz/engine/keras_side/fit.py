@@ -15,7 +15,6 @@ True
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,11 +25,15 @@ import tensorflow as tf
 
 from cnnviz.datasets.offline import load_dataset
 from cnnviz.engine.keras_side.build import build_cnn
-from cnnviz.training.config import MISCLASSIFIED_LIMIT, TrainingConfig, validate_training_config
-from cnnviz.training.events import BatchEvent, EpochEvent, TrainingEvent
+from cnnviz.engine.keras_side.progress import ProgressCallback, finite
+from cnnviz.training.config import (
+    MISCLASSIFIED_LIMIT,
+    TrainingConfig,
+    validate_training_config,
+    validation_images,
+)
+from cnnviz.training.events import EpochEvent, TrainingEvent
 from cnnviz.validation import check_whole
-
-BATCH_REPORT_INTERVAL = 0.1  # seconds: at most ~10 batch events a second
 
 
 @dataclass
@@ -39,8 +42,10 @@ class TrainingResult:
 
     `history` holds one `EpochEvent` per completed epoch. `stopped_by` is None when
     all epochs ran, "user" when `should_stop()` ended training, "early_stopping" when validation
-    accuracy stopped improving. `best_epoch` is 1-based (None if no epoch completed);
-    `best_weights_restored` says the model holds that epoch's weights rather than the last ones.
+    accuracy stopped improving, "diverged" when the loss stopped being a number; `stopped_at`
+    is then the `(epoch, batch)` it stopped after. `best_epoch` is 1-based (None if no epoch
+    completed); `best_weights_restored` says the model holds that epoch's weights rather than
+    the last ones.
     """
 
     model: keras.Model
@@ -55,6 +60,8 @@ class TrainingResult:
     stopped_by: str | None
     elapsed: float
     samples_per_second: float
+    stopped_at: tuple[int, int] | None = None
+    loss_range: tuple[float, float] | None = None
     class_names: tuple[str, ...] = ()
     sizes: dict = field(default_factory=dict)
 
@@ -106,7 +113,7 @@ def train(
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    progress = _Progress(config, len(x_train), report, should_stop)
+    progress = ProgressCallback(config, len(x_train), report, should_stop)
     model.fit(
         _batches(x_train, y_train, config),
         validation_data=(x_val, y_val),
@@ -129,6 +136,8 @@ def train(
         best_epoch=progress.best_epoch,
         best_weights_restored=restored,
         stopped_by=progress.stopped_by,
+        stopped_at=progress.stopped_at,
+        loss_range=progress.loss_range,
         elapsed=time.monotonic() - progress.start,
         samples_per_second=progress.samples / max(progress.busy, 1e-9),
         class_names=data.class_names,
@@ -169,9 +178,7 @@ def _images(x):
 def _split(data, config):
     """((x_train, y_train), (x_val, y_val)) from one seeded shuffle of the training split."""
     available = len(data.x_train)
-    validation = config.validation_size
-    if isinstance(validation, float):
-        validation = max(1, round(validation * available))
+    validation = validation_images(config.validation_size, available)
     wanted = available - validation if config.train_size is None else config.train_size
     if validation + wanted > available or wanted < 1:
         raise ValueError(
@@ -234,94 +241,7 @@ def _evaluate(model, x, y, num_classes):
     np.add.at(matrix, (y.astype(np.int64), predicted), 1)
     return {
         "test_accuracy": float(np.mean(predicted == y)),
-        "test_loss": _finite(np.mean(keras.ops.convert_to_numpy(loss))),
+        "test_loss": finite(np.mean(keras.ops.convert_to_numpy(loss))),
         "confusion_matrix": matrix,
         "misclassified": np.flatnonzero(predicted != y)[:MISCLASSIFIED_LIMIT],
     }
-
-
-def _finite(value):
-    """A float, or None for NaN and infinities (which JSON cannot hold)."""
-    value = float(value)
-    return value if np.isfinite(value) else None
-
-
-class _Progress(keras.callbacks.Callback):
-    """Reports batches and epochs, stops on request, tracks best weights and early stopping."""
-
-    def __init__(self, config, train_size, report, should_stop):
-        super().__init__()
-        self.config, self.train_size = config, train_size
-        self.report, self.should_stop = report or (lambda event: None), should_stop
-        self.batches = -(-train_size // config.batch_size)
-        self.history, self.best_weights, self.best_epoch = [], None, None
-        self.best_accuracy, self.stopped_by = -math.inf, None
-        self.samples, self.busy = 0, 0.0  # trained images and seconds spent on them
-        self.start = time.monotonic()
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch, self.done, self.epoch_samples = epoch + 1, 0, 0
-        self.epoch_start = self.batch_end = time.monotonic()
-        self.last_report = -math.inf
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.batch_end = time.monotonic()
-        self.done = batch + 1
-        self.epoch_samples += min(self.config.batch_size, self.train_size - self.epoch_samples)
-        if self.should_stop is not None and self.should_stop():
-            self.stopped_by = "user"
-            self.model.stop_training = True
-        last = self.done == self.batches or self.model.stop_training
-        if last or self.batch_end - self.last_report >= BATCH_REPORT_INTERVAL:
-            self.last_report = self.batch_end
-            metrics = self._metrics(logs, ("loss", "accuracy"))
-            event = BatchEvent(
-                epoch=self.epoch, batch=self.done, batches=self.batches, **metrics, **self._rate()
-            )
-            self.report(event)
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.samples += self.epoch_samples
-        self.busy += self.batch_end - self.epoch_start
-        if self.done < self.batches:  # stopped by the user part-way: not a whole epoch
-            return
-        metrics = self._metrics(logs, ("loss", "accuracy", "val_loss", "val_accuracy"))
-        accuracy = metrics["val_accuracy"] if metrics["val_accuracy"] is not None else -math.inf
-        if accuracy > self.best_accuracy:
-            self.best_accuracy, self.best_epoch = accuracy, epoch + 1
-            self.best_weights = self.model.get_weights()
-        event = EpochEvent(
-            epoch=epoch + 1,
-            epochs=self.config.epochs,
-            **metrics,
-            best_epoch=self.best_epoch,
-            **self._rate(),
-            filters=self._filters(),
-        )
-        self.history.append(event)
-        self.report(event)
-        patience = self.config.early_stopping_patience
-        if self.stopped_by is None and patience and epoch + 1 - self.best_epoch >= patience:
-            self.stopped_by = "early_stopping"
-            self.model.stop_training = True
-        if self.stopped_by is None and self.should_stop is not None and self.should_stop():
-            self.stopped_by = "user"
-            self.model.stop_training = True
-
-    def _metrics(self, logs, keys):
-        logs = logs or {}
-        return {key: _finite(logs[key]) if key in logs else None for key in keys}
-
-    def _rate(self):
-        """Elapsed time, this epoch's training speed so far and the current learning rate."""
-        seconds = max(self.batch_end - self.epoch_start, 1e-9)
-        learning_rate = self.model.optimizer.learning_rate.numpy()
-        return {
-            "elapsed": time.monotonic() - self.start,
-            "samples_per_second": self.epoch_samples / seconds,
-            "learning_rate": float(learning_rate),
-        }
-
-    def _filters(self):
-        conv = next(lay for lay in self.model.layers if isinstance(lay, keras.layers.Conv2D))
-        return conv.kernel.numpy()

@@ -7,18 +7,57 @@ them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import replace
 
+import tensorflow as tf
+
 from cnnviz.engine.keras_side.fit import train
 from cnnviz.engine.keras_side.save import save_run
+from cnnviz.network.config import CNNConfig, ConvBlock
 from cnnviz.training.config import TrainingConfig
 from cnnviz.training.events import TrainingEvent, TrainingOutcome
 from cnnviz.training.runs import run_paths, sanitise_name
 
+WARM_UP_NETWORK = CNNConfig(conv_blocks=(ConvBlock(2),), dense_units=())
 # What the outcome takes from `fit.TrainingResult` as it is.
 RESULT_FIELDS = ("test_accuracy", "test_loss", "best_epoch", "epochs_completed", "stopped_by")
-RESULT_FIELDS += ("elapsed", "samples_per_second")
+RESULT_FIELDS += ("stopped_at", "loss_range", "elapsed", "samples_per_second")
+
+
+def training_threads(environ=os.environ, cores: int | None = None) -> int:
+    """How many threads a training worker computes with: `CNNVIZ_TRAINING_THREADS`, or every
+    core but one, so that one core stays with the app's pages while a class trains.
+
+    Example:
+        >>> training_threads({}, cores=2), training_threads({}, cores=1)
+        (1, 1)
+        >>> training_threads({"CNNVIZ_TRAINING_THREADS": "4"}, cores=2)
+        4
+
+    Raises:
+        ValueError: If `CNNVIZ_TRAINING_THREADS` is not a whole number of at least 1.
+    """
+    text = environ.get("CNNVIZ_TRAINING_THREADS")
+    if text is None:
+        return max(1, (cores or os.cpu_count() or 1) - 1)
+    if not text.strip().isdigit() or int(text) < 1:
+        raise ValueError(
+            f"CNNVIZ_TRAINING_THREADS must be a whole number of at least 1. Received {text!r}."
+        )
+    return int(text)
+
+
+def warm_up() -> None:
+    """Get a waiting worker ready to train: its threads limited (`training_threads`), the
+    bundled digits read, Keras's training step compiled once on a tiny network, so the real
+    job's first batch comes soon."""
+    threads = training_threads()
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+    config = TrainingConfig(model=WARM_UP_NETWORK, train_size=32, validation_size=32, epochs=1)
+    train(replace(config, batch_size=32))
 
 
 def run_job(

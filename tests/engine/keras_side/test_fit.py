@@ -9,6 +9,7 @@ import pytest
 from cnnviz.datasets import offline
 from cnnviz.engine.keras_side.build import build_cnn
 from cnnviz.engine.keras_side.fit import augmentation_preview, train
+from cnnviz.engine.keras_side.progress import ProgressCallback
 from cnnviz.network.config import CNNConfig, ConvBlock, lecture_config
 from cnnviz.training.config import Augmentation, TrainingConfig
 from cnnviz.training.events import BatchEvent, EpochEvent
@@ -79,7 +80,10 @@ def test_events_are_typed_batches_then_an_epoch(one_epoch):
     assert batches and len(epochs) == 1 and len(batches) + 1 == len(events)
     last = batches[-1]
     assert (last.epoch, last.batch, last.batches, last.epochs_done) == (1, 8, 8, 1.0)
-    assert last.loss == pytest.approx(epochs[0].loss)
+    assert sum(event.covers for event in batches) == 8  # each batch in exactly one event
+    # Each event is the mean of its own batches: together they make the epoch's mean.
+    mean = sum(event.loss * event.covers for event in batches) / 8
+    assert mean == pytest.approx(epochs[0].loss, rel=1e-4)
     assert epochs[0].epochs == 1 and 0 <= epochs[0].val_accuracy <= 1
     assert epochs[0].learning_rate == pytest.approx(3e-3)
     assert epochs[0].filters.shape == (3, 3, 1, 4)
@@ -110,6 +114,7 @@ def test_should_stop_ends_training_within_a_batch():
     assert result.epochs_completed == 0 and result.best_epoch is None
     assert stop.count <= 6
     assert isinstance(events[-1], BatchEvent) and events[-1].batch <= 6
+    assert result.stopped_at == (1, events[-1].batch)
 
 
 def test_stop_after_an_epoch_keeps_that_epoch():
@@ -179,14 +184,47 @@ def test_augmented_training_runs():
     assert not any(isinstance(layer, keras.layers.RandomRotation) for layer in result.model.layers)
 
 
-def test_too_many_images_asked_for():
-    with pytest.raises(ValueError, match="Received train_size=7500"):
-        train(tiny_config(train_size=7500, validation_size=1000))
-
-
 def test_unavailable_dataset_points_to_the_bundled_sample(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     monkeypatch.setattr(offline, "KERAS_FALLBACK_HOME", tmp_path / "fallback")
     with pytest.raises(ValueError, match="bundled 'mnist-sample'"):
         train(tiny_config(dataset="mnist"))
+
+
+def test_the_time_per_batch_is_measured_after_the_warm_up(one_epoch):
+    _, events = one_epoch
+    batches = [e for e in events if isinstance(e, BatchEvent)]
+    assert [e.seconds_per_batch is None for e in batches] == [e.batch < 4 for e in batches]
+    assert all(e.seconds_per_batch > 0 for e in batches if e.batch >= 4)
+
+
+def callback(**overrides):
+    """A ProgressCallback on a compiled tiny model, before its first batch."""
+    config = tiny_config(**overrides)
+    model = build_cnn(config.model)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    events = []
+    progress = ProgressCallback(config, 256, events.append, None)
+    progress.set_model(model)
+    progress.on_epoch_begin(0)
+    return progress, events
+
+
+def test_a_loss_that_is_not_a_number_ends_the_run_as_diverged():
+    progress, events = callback()
+    progress.on_train_batch_end(0, {"loss": 2.3, "accuracy": 0.1})
+    progress.on_train_batch_end(1, {"loss": float("nan"), "accuracy": 0.1})
+    assert progress.stopped_by == "diverged" and progress.stopped_at == (1, 2)
+    assert progress.model.stop_training
+    assert [event.loss for event in events] == [pytest.approx(2.3), None]
+    progress.on_epoch_end(0, {"loss": float("nan")})
+    assert progress.history == [] and progress.best_weights is None
+
+
+def test_the_loss_range_tells_an_exploding_run():
+    progress, _ = callback()
+    for batch, running_mean in enumerate([2.0, 26.0, 18.0]):  # batch losses 2, 50, 2
+        progress.on_train_batch_end(batch, {"loss": running_mean, "accuracy": 0.1})
+        progress.last_report = float("-inf")  # report every batch
+    assert progress.loss_range == (pytest.approx(2.0), pytest.approx(50.0))

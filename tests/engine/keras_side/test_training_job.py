@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from cnnviz.engine.keras_side.save import load_run
-from cnnviz.engine.keras_side.training_job import run_job
+from cnnviz.engine.keras_side.training_job import run_job, training_threads
 from cnnviz.network.config import CNNConfig, ConvBlock
 from cnnviz.training.config import TrainingConfig
 from cnnviz.training.events import BatchEvent, EpochEvent, TrainingOutcome
@@ -60,3 +60,10 @@ def test_run_job_stopped_in_the_first_epoch_saves_nothing(tmp_path):
 def test_run_job_refuses_bad_params(params):
     with pytest.raises(ValueError, match="Received"):  # params, epochs or the run's name
         run_job(params, lambda event: None, lambda: False)
+
+
+def test_a_training_worker_leaves_one_core_to_the_pages_unless_told_otherwise():
+    assert training_threads({}, cores=2) == 1 and training_threads({}, cores=8) == 7
+    assert training_threads({"CNNVIZ_TRAINING_THREADS": "3"}, cores=2) == 3
+    with pytest.raises(ValueError, match="Received 'two'"):
+        training_threads({"CNNVIZ_TRAINING_THREADS": "two"})
