@@ -10,13 +10,14 @@ st.markdown(
     "follow at once. Point at any value to read it; click it to see the arithmetic behind it."
 )
 
-picked, controls = ui.picker_columns()
+picked, side, overview = ui.picker_columns()
 infos = {info.name: info for info in ui.available_models()}
 if not infos:
     st.error("No trained model found in assets/models or models/.")
 if picked is None or not infos:
     st.stop()
-with controls:
+with side:
+    answer = st.container()  # the prediction, right under the picker
     model = st.selectbox(
         "Model",
         list(infos),
@@ -31,29 +32,29 @@ if outputs is None:
     st.stop()
 ui.engine_notice()
 class_names = training.class_names(infos[model].manifest)
-with controls:
+with answer:
     ui.prediction(x, outputs[-1].output, class_names)
+with side:
+    second, other = ui.comparison(model, list(infos), x, class_names)
+    per_map = st.toggle("Scale each map on its own", key="feature_maps_per_map")
+    st.caption(
+        "Each small numbered map is one filter's response. Maps after a ReLU are never "
+        "negative and go from white (0) to red; maps that can be negative (a convolution "
+        "before its activation, batch normalisation) use blue for negative, white for 0, "
+        "red for positive."
+    )
+# Every layer beside the picker; two models side by side need the page's whole width.
+with overview if other is None else st.container():
+    ui.show_layers(outputs, x, class_names, other, (model, second), per_map)
 
 # Only the open tab is computed (a new drawing redraws what the learner is looking at).
-maps_tab, filters_tab, evidence_tab = st.tabs(
-    ["Feature maps", "Learned filters", "What drove the decision"],
+by_hand_tab, filters_tab, evidence_tab = st.tabs(
+    ["One value, computed by hand", "Learned filters", "What drove the decision"],
     key="feature_maps_tab",
     on_change="rerun",
 )
-if maps_tab.open:
-    with maps_tab:
-        choices, scaling = st.columns(2)
-        per_map = scaling.toggle("Scale each map on its own", key="feature_maps_per_map")
-        with choices:
-            second, other = ui.comparison(model, list(infos), x, class_names)
-        st.caption(
-            "Each small numbered map is one filter's response. Maps after a ReLU are never "
-            "negative and go from white (0) to red; maps that can be negative (a convolution "
-            "before its activation, batch normalisation) use blue for negative, white for 0, "
-            "red for positive."
-        )
-        ui.show_layers(outputs, x, class_names, other, (model, second), per_map)
-        st.subheader("One value, computed by hand")
+if by_hand_tab.open:
+    with by_hand_tab:
         ui.value_by_hand(outputs, x)
 if filters_tab.open:
     with filters_tab:

@@ -23,9 +23,7 @@ from cnnviz.plots.base import (
 )
 from cnnviz.plots.convolution import number_grid, signed_map
 from cnnviz.plots.feature_maps import (
-    MapStyle,
     evidence_overlay,
-    feature_map_grid,
     filter_grid,
     input_figure,
     probability_bars,
@@ -40,10 +38,8 @@ __all__ = [
     "DIVERGING",
     "GRAY",
     "SEQUENTIAL",
-    "MapStyle",
     "confusion_matrix",
     "evidence_overlay",
-    "feature_map_grid",
     "filter_grid",
     "image_figure",
     "image_gallery",

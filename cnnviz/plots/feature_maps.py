@@ -3,20 +3,15 @@ evidence overlays."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import plotly.graph_objects as go
 
 from cnnviz.plots.base import (
-    DIVERGING,
     EVIDENCE,
     GRAY,
-    SEQUENTIAL,
     box_shape,
     heatmap,
     mosaic_figure,
-    outline,
     quick_figure,
     symmetric_range,
 )
@@ -33,81 +28,6 @@ def mosaic(maps: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
         tiled[top : top + height, left : left + width] = maps[:, :, index]
         owner[top : top + height, left : left + width] = index
     return tiled, owner
-
-
-@dataclass(frozen=True)
-class MapStyle:
-    """How a layer's maps are drawn.
-
-    Attributes:
-        per_map: Divide each map by its own largest absolute value (the colour bar then reads
-            -1..1 or 0..1) instead of one shared scale in the layer's units.
-        never_negative: The maps cannot be below zero (after a ReLU): drawn on a sequential
-            white-to-red scale; otherwise on the diverging blue-white-red one, white at 0.
-        highlight: `(map, row, col)` of one value to outline (the one being explained).
-        columns: Maps per row.
-    """
-
-    per_map: bool = False
-    never_negative: bool = False
-    highlight: tuple[int, int, int] | None = None
-    columns: int = 8
-
-
-def feature_map_grid(maps: np.ndarray, *, title: str = "", style: MapStyle = MapStyle()):
-    """Every channel of one layer's output as a numbered tile of one mosaic, on one scale.
-
-    One heatmap trace holds all the maps (a figure per map would be slow to build and heavy
-    to send); each tile carries its map's number, and hovering a cell names its map, row and
-    column.
-
-    Args:
-        maps: `(height, width, channels)` output of one layer for one image.
-        title: Figure title (the layer's name, kind and shape).
-        style: Scale, colours, the value to outline, maps per row (`MapStyle`).
-    """
-    maps = np.asarray(maps, dtype=np.float32)
-    if maps.ndim != 3:
-        raise ValueError(
-            f"Feature maps have shape (height, width, channels). Received {maps.shape}."
-        )
-    if style.per_map:
-        peaks = np.abs(maps).max(axis=(0, 1), keepdims=True)
-        maps = np.divide(maps, peaks, out=np.zeros_like(maps), where=peaks > 0)
-    columns = min(style.columns, maps.shape[2])
-    tiled, owner = mosaic(maps, columns)
-    height, width = maps.shape[:2]
-    rows_in_tile = np.arange(tiled.shape[0])[:, None] % (height + 1)
-    cols_in_tile = np.arange(tiled.shape[1])[None, :] % (width + 1)
-    low, high = (-1.0, 1.0) if style.per_map else symmetric_range(maps)
-    trace = heatmap(
-        tiled,
-        (0.0, high) if style.never_negative else (low, high),
-        SEQUENTIAL if style.never_negative else DIVERGING,
-        hoverongaps=False,
-        customdata=np.stack(np.broadcast_arrays(owner, rows_in_tile, cols_in_tile), -1),
-        colorbar={"thickness": 10, "title": "per map" if style.per_map else ""},
-        hovertemplate="map %{customdata[0]}, row %{customdata[1]}, column "
-        "%{customdata[2]}: %{z:.4g}<extra></extra>",
-    )
-    figure = mosaic_figure(trace, title, width_px=900)
-    for number in range(maps.shape[2]):
-        top, left = (number // columns) * (height + 1), (number % columns) * (width + 1)
-        figure.add_annotation(
-            x=left - 0.5,
-            y=top - 0.5,
-            text=str(number),
-            showarrow=False,
-            xanchor="left",
-            yanchor="top",
-            font={"size": 10, "color": "#333"},
-            bgcolor="rgba(255,255,255,0.7)",
-        )
-    if style.highlight is not None:
-        number, row, col = style.highlight
-        top, left = (number // columns) * (height + 1), (number % columns) * (width + 1)
-        outline(figure, (top + row, left + col, 1, 1))
-    return figure
 
 
 def unit_bars(values: np.ndarray, *, title: str = "", names: list[str] | None = None) -> go.Figure:
@@ -139,7 +59,8 @@ def _bars(values, title: str, names: list[str] | None) -> tuple[list[dict], dict
 def probability_bars(probabilities: np.ndarray, class_names: list[str]) -> go.Figure:
     """Class probabilities, the predicted class in red, each bar labelled with its percentage."""
     (bars,), layout = _bars(probabilities, "Class probabilities", list(class_names))
-    bars["text"] = [f"{p:.1%}" for p in np.asarray(probabilities).ravel()]
+    # Labels on the bars that can be seen (1 % or more): nine "0.0%" would overlap.
+    bars["text"] = [f"{p:.1%}" if p >= 0.01 else "" for p in np.asarray(probabilities).ravel()]
     bars["textposition"] = "outside"
     layout["yaxis"] = {"range": [0, 1.15], "tickformat": ".0%"}
     layout["height"] = 230

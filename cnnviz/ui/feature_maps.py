@@ -61,14 +61,13 @@ def network_input(picked: PickedImage) -> np.ndarray | None:
 
 
 def prediction(x: np.ndarray, probabilities: np.ndarray, class_names: list[str]) -> None:
-    """What the network sees beside what it answers, with a caveat when the answer says
-    little (a picture unlike a digit, or an unsure network)."""
-    seen, answer = st.columns([2, 3])
+    """What the network answers (the overview beside it shows what it sees), with a caveat
+    when the answer says little (a picture unlike a digit, or an unsure network)."""
+    said, answer = st.columns([1, 2])
     best = int(np.argmax(probabilities))
-    seen.metric(
+    said.metric(
         "Prediction", class_names[best], f"{probabilities[best]:.1%} sure", delta_color="off"
     )
-    seen.plotly_chart(plots.input_figure(x), key="feature_maps_input")
     answer.plotly_chart(
         plots.probability_bars(probabilities, class_names), key="feature_maps_probabilities"
     )

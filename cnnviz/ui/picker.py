@@ -265,14 +265,14 @@ def _builtin_image() -> PickedImage | None:
     return PickedImage(gallery[name], name, BUILTIN, is_digit=False)
 
 
-def picker_columns() -> tuple[PickedImage | None, DeltaGenerator]:
-    """The image picker in a narrow column, and a wide column for the page's controls.
+def picker_columns() -> tuple[PickedImage | None, DeltaGenerator, DeltaGenerator]:
+    """The image picker at the top of a narrow column, and a wide column beside it.
 
     Returns:
-        The picked image (None, with a message on the page, while there is none) and the
-        column for the page's controls.
+        The picked image (None, with a message on the page, while there is none), the
+        picker's column (for what goes under it) and the wide column.
     """
-    source, controls = st.columns([2, 3], gap="large")
+    source, wide = st.columns([2, 3], gap="large")
     with source:
         picked = image_picker()
-    return picked, controls
+    return picked, source, wide

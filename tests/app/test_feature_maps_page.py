@@ -152,12 +152,12 @@ def test_json_manifest_class_names_label_the_bars():
 
 def test_the_input_the_network_sees_is_shown_for_every_source(digit, drawn_seven):
     at = page_test(PAGE).run()
-    shown = np.asarray(chart(at, "feature_maps_input")["data"][0]["z"], dtype=float)
+    shown = overview(at)["input"]["values"]  # beside the prediction, the overview's input
     np.testing.assert_allclose(shown, digit, atol=1e-6)
     at.radio(key="picker_source").set_value("Draw a digit").run()
     at.session_state["picker_canvas_0"] = canvas_state(drawn_seven)
     at.run()
-    drawn = np.asarray(chart(at, "feature_maps_input")["data"][0]["z"], dtype=float)
+    drawn = overview(at)["input"]["values"]
     assert drawn.shape == (28, 28) and drawn.max() == pytest.approx(1.0)
 
 

@@ -98,20 +98,11 @@ def test_run_overlay_has_one_line_per_run():
     assert list(figure.data[1].y) == [0.7]
 
 
-def test_feature_map_grid_tiles_every_map_on_one_scale():
-    maps = np.random.default_rng(1).normal(size=(5, 5, 10)).astype(np.float32)
-    figure = plots.feature_map_grid(maps, style=plots.MapStyle(columns=4))
-    tiles = np.asarray(figure.data[0].z, dtype=float)
-    assert tiles.shape == (3 * 6 - 1, 4 * 6 - 1)
-    np.testing.assert_allclose(tiles[6:11, 6:11], maps[:, :, 5], rtol=1e-6)
-    assert figure.data[0].zmax == pytest.approx(np.abs(maps).max())
-    scaled = plots.feature_map_grid(maps, style=plots.MapStyle(columns=4, per_map=True))
-    assert np.nanmax(np.abs(np.asarray(scaled.data[0].z, dtype=float))) == pytest.approx(1.0)
-
-
 def test_probability_bars_mark_the_prediction():
     figure = plots.probability_bars(np.array([0.1, 0.7, 0.2]), ["a", "b", "c"])
     assert list(figure.data[0].text) == ["10.0%", "70.0%", "20.0%"]
+    tiny = plots.probability_bars(np.array([0.004, 0.996]), ["a", "b"])
+    assert list(tiny.data[0].text) == ["", "99.6%"], "no overlapping 0.0% labels"
     assert figure.data[0].marker.color[1] == "#d62728"
 
 

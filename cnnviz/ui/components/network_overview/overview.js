@@ -16,7 +16,9 @@
  */
 
 const INPUT_SIDE = 168;
-const MAP_SIDE = 72;
+const NARROW_INPUT_SIDE = 112;
+const NARROW = 700; // below this width the input sits above the layers, not beside them
+const MAP_SIDE = 56;
 const FLAT_CELL = 12;
 const FLAT_PER_ROW = 40;
 
@@ -31,6 +33,16 @@ class NetworkOverview {
     this.side.append(element("div", "no-caption", "The input"), this.inputCanvas, this.readout);
     this.body = element("div", "no-layers");
     root.append(this.side, this.body);
+    this.resizer = new ResizeObserver(() => this.arrange());
+    this.resizer.observe(root);
+  }
+
+  arrange() {
+    const narrow = this.root.clientWidth < NARROW;
+    if (narrow === this.narrow) return;
+    this.narrow = narrow;
+    this.root.classList.toggle("no-narrow", narrow);
+    if (this.data) this.drawInput(null);
   }
 
   update(data, setStateValue) {
@@ -45,6 +57,7 @@ class NetworkOverview {
     };
     this.layers = data.layers.map((layer) => ({ ...layer, array: decodeArray(layer.values) }));
     this.pick = data.pick;
+    this.arrange();
     this.drawInput(null);
     this.drawLayers();
     this.root.dataset.ready = "true";
@@ -52,7 +65,7 @@ class NetworkOverview {
 
   drawInput(box) {
     const [h, w] = this.input.shape;
-    const cell = INPUT_SIDE / Math.max(h, w);
+    const cell = (this.narrow ? NARROW_INPUT_SIDE : INPUT_SIDE) / Math.max(h, w);
     const context = sized(this.inputCanvas, w * cell, h * cell);
     for (let r = 0; r < h; r++) {
       for (let c = 0; c < w; c++) {
@@ -137,7 +150,9 @@ class NetworkOverview {
     const values = layer.array.values;
     const n = values.length;
     const last = index === this.layers.length - 1 && this.data.class_names.length === n;
-    const perRow = last ? n : Math.min(FLAT_PER_ROW, n);
+    // As many cells to a row as the column has room for (never wider than the page).
+    const room = Math.max(10, Math.floor((this.body.clientWidth || 480) / FLAT_CELL));
+    const perRow = last ? n : Math.min(FLAT_PER_ROW, room, n);
     const cell = last ? 28 : FLAT_CELL;
     const rows = Math.ceil(n / perRow);
     const canvas = element("canvas", last ? "no-classes" : "");
@@ -199,5 +214,8 @@ export default function (component) {
   const { data, parentElement, setStateValue } = component;
   const [root, overview] = instanceIn(parentElement, "no", (r) => new NetworkOverview(r));
   overview.update(data, setStateValue);
-  return () => forget(root);
+  return () => {
+    overview.resizer.disconnect();
+    forget(root);
+  };
 }
