@@ -176,7 +176,9 @@ class WindowExplorer {
     const [row, col] = this.focus;
     context.lineWidth = 2;
     context.strokeStyle = this.data.box_colour;
-    context.strokeRect(col * c - 1, row * c - 1, c + 2, c + 2);
+    // Inside a cell large enough to hold the ring (it stays on the canvas at the edges).
+    if (c >= 8) context.strokeRect(col * c + 1, row * c + 1, c - 2, c - 2);
+    else context.strokeRect(col * c - 1, row * c - 1, c + 2, c + 2);
   }
 
   windowCells() {
