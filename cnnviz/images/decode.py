@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-import struct
 import warnings
 
 import numpy as np
@@ -77,7 +76,15 @@ def load_image(data: bytes) -> np.ndarray:
             raise ImageError(_bomb_message(error)) from error
         except UnidentifiedImageError as error:
             raise ImageError(_describe_unreadable(data)) from error
-        except (OSError, SyntaxError, ValueError, EOFError, struct.error) as error:
+        except MemoryError as error:
+            raise ImageError(
+                f"The image is too large to decode on this server. Received {len(data):,} "
+                "bytes; shrink it (4000×3000 is plenty) and upload it again."
+            ) from error
+        except Exception as error:
+            # Pillow's decoders fail in many ways on a damaged or crafted file (OSError,
+            # SyntaxError, struct.error, and TypeError for a TIFF tag of the wrong type):
+            # whatever it was, the learner gets the same plain message.
             raise ImageError(
                 f"The image file is damaged and could not be decoded ({error}). "
                 f"Received {len(data):,} bytes; save the image again as {_FORMAT_LIST}."

@@ -46,19 +46,21 @@ class ModelInfo:
 def sanitise_name(name) -> str:
     """A run name safe as a file name: letters, digits, "-" and "_", at most 64 characters.
 
-    Every run of other characters becomes one "_"; leading and trailing "_" are dropped.
+    Every run of other characters becomes one "_"; leading "-" and "_" and trailing "_" are
+    dropped, so that the name starts with a letter or a digit: the rule by which saved runs
+    are listed, served and deleted (`NAME_PATTERN`), so every name saved can be found again.
 
     Raises:
         ValueError: if `name` is not a string or nothing usable is left (empty, only dots).
 
     Example:
-        >>> sanitise_name("my run (v2)")
-        'my_run_v2'
+        >>> sanitise_name("my run (v2)"), sanitise_name("-x")
+        ('my_run_v2', 'x')
     """
     if not isinstance(name, str):
         raise ValueError(f"A run name must be a string. Received {type(name).__name__}: {name!r}.")
-    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")[:MAX_NAME_LENGTH]
-    if not cleaned.strip("-"):
+    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "_", name).lstrip("_-")[:MAX_NAME_LENGTH].rstrip("_")
+    if not NAME_PATTERN.fullmatch(cleaned):
         raise ValueError(
             "A run name needs at least one letter or digit (letters, digits, '-' and '_' are "
             f"kept, up to {MAX_NAME_LENGTH} characters). Received {name!r}."

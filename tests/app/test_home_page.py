@@ -11,6 +11,7 @@ from cnnviz.datasets import offline as data
 from cnnviz.formatting import format_bytes
 from cnnviz.ui.components.photo_window import store_window
 from tests.app.conftest import canvas_state, chart, component_data, page_test, png_bytes
+from tests.images.test_decode import tiff_with_strip_offsets_of_type_rational
 
 pytestmark = pytest.mark.slow
 
@@ -121,6 +122,19 @@ def test_a_click_on_the_photo_moves_the_window(monkeypatch):
     assert not at.exception
     assert component_data(at, "photo_window")["window"] == [112, 480]
     np.testing.assert_array_equal(grid_values(at, "Red"), photo[112:128, 480:496, 0])
+
+
+@pytest.mark.parametrize("page", [HOME, "lessons/convolution.py", "lessons/feature_maps.py"])
+def test_a_crafted_tiff_shows_a_message_on_every_image_page_and_after_a_switch(page):
+    at = page_test(page).run()
+    at.radio(key="picker_source").set_value("Upload a photo").run()
+    crafted = tiff_with_strip_offsets_of_type_rational()
+    at.file_uploader(key="picker_upload").upload("crafted.tiff", crafted, "image/tiff").run()
+    assert not at.exception
+    assert any("damaged and could not be decoded" in e.value for e in at.error)
+    at.switch_page("lessons/pooling.py").run()  # the remembered bytes, on another page
+    assert not at.exception
+    assert any("damaged and could not be decoded" in e.value for e in at.error)
 
 
 def test_refused_upload_shows_an_error_not_a_traceback():

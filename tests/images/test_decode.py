@@ -295,3 +295,77 @@ def test_upload_extensions_cover_accepted_formats():
         images.UPLOAD_EXTENSIONS
     )
     assert images.MAX_PIXELS == 40_000_000
+
+
+def tiff_with_strip_offsets_of_type_rational() -> bytes:
+    """An 8×8 TIFF whose StripOffsets tag (273) claims type RATIONAL: Pillow raised TypeError."""
+    buffer = io.BytesIO()
+    Image.new("L", (8, 8), 100).save(buffer, "TIFF")
+    data = bytearray(buffer.getvalue())
+    first_directory = struct.unpack_from("<I", data, 4)[0]
+    for index in range(struct.unpack_from("<H", data, first_directory)[0]):
+        entry = first_directory + 2 + 12 * index
+        if struct.unpack_from("<H", data, entry)[0] == 273:
+            struct.pack_into("<H", data, entry + 2, 5)  # 5: RATIONAL
+    return bytes(data)
+
+
+def test_a_crafted_tiff_is_refused_with_a_message_not_a_type_error():
+    with pytest.raises(ImageError, match=r"damaged and could not be decoded .*Received \d+ bytes"):
+        load_image(tiff_with_strip_offsets_of_type_rational())
+
+
+def small_files() -> dict[str, bytes]:
+    """A small picture in each accepted format, to mutate."""
+    rng = np.random.default_rng(0)
+    picture = Image.fromarray(rng.integers(0, 256, (12, 10, 3), dtype=np.uint8))
+    files = {}
+    for name, options in (
+        ("PNG", {}),
+        ("JPEG", {"quality": 80}),
+        ("BMP", {}),
+        ("WEBP", {}),
+        ("TIFF", {"compression": "tiff_lzw"}),
+        ("GIF", {}),
+    ):
+        buffer = io.BytesIO()
+        picture.save(buffer, name, **options)
+        files[name] = buffer.getvalue()
+    return files
+
+
+def mutations(data: bytes, rng: np.random.Generator):
+    """Seeded damage: flipped bytes, overwritten runs, cuts and inserted garbage."""
+    data = bytearray(data)
+    kind = rng.integers(4)
+    if kind == 0:
+        for at in rng.integers(0, len(data), rng.integers(1, 8)):
+            data[at] ^= 1 << int(rng.integers(8))
+    elif kind == 1:
+        at = int(rng.integers(len(data)))
+        data[at : at + 4] = rng.integers(0, 256, 4, dtype=np.uint8).tobytes()
+    elif kind == 2:
+        data = data[: int(rng.integers(1, len(data)))]
+    else:
+        at = int(rng.integers(len(data)))
+        data[at:at] = rng.integers(0, 256, int(rng.integers(1, 16)), dtype=np.uint8).tobytes()
+    return bytes(data)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow's notes on skipped TIFF tags
+@pytest.mark.parametrize("name", ["PNG", "JPEG", "BMP", "WEBP", "TIFF", "GIF"])
+def test_mutated_files_decode_or_raise_image_error_and_nothing_else(name):
+    rng = np.random.default_rng(list(small_files()).index(name))
+    original = small_files()[name]
+    deadline = time.monotonic() + 4.0  # bounded: about 300 mutations per format
+    tried = 0
+    while tried < 300 and time.monotonic() < deadline:
+        damaged = mutations(original, rng)
+        try:
+            rgb = load_image(damaged)
+        except ImageError as error:
+            assert "Received" in str(error)
+        else:
+            assert rgb.dtype == np.uint8 and rgb.ndim == 3 and rgb.shape[2] == 3
+        tried += 1
+    assert tried >= 50

@@ -3,8 +3,11 @@
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cnnviz.training.runs import (
+    NAME_PATTERN,
     ModelCatalog,
     UnknownModel,
     class_names,
@@ -104,10 +107,35 @@ def test_an_unknown_run_names_the_saved_ones(catalog):
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("my run (v2)", "my_run_v2"), ("tiny run", "tiny_run"), ("a" * 80, "a" * 64)],
+    [
+        ("my run (v2)", "my_run_v2"),
+        ("tiny run", "tiny_run"),
+        ("a" * 80, "a" * 64),
+        ("-x", "x"),
+        ("_-_run-", "run-"),
+        ("--" + "b" * 70, "b" * 64),
+    ],
 )
 def test_sanitise_name(raw, expected):
     assert sanitise_name(raw) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_every_name_that_can_be_saved_can_be_listed_served_and_deleted(raw):
+    try:
+        name = sanitise_name(raw)
+    except ValueError:
+        return
+    assert NAME_PATTERN.fullmatch(name), f"{raw!r} was saved as {name!r}, which is never listed"
+
+
+def test_a_run_saved_as_dash_x_is_listed_and_deletable(catalog):
+    name = sanitise_name("-x")
+    save_fake_run(catalog.models_dir, name)
+    assert name in [info.name for info in catalog.saved_runs()]
+    catalog.delete_run(name)
+    assert name not in [info.name for info in catalog.saved_runs()]
 
 
 @pytest.mark.parametrize(
