@@ -21,7 +21,7 @@ from cnnviz.plots.base import (
     SEQUENTIAL,
     symmetric_range,
 )
-from cnnviz.plots.convolution import number_grid, signed_map
+from cnnviz.plots.convolution import number_grid
 from cnnviz.plots.feature_maps import (
     evidence_overlay,
     filter_grid,
@@ -50,7 +50,6 @@ __all__ = [
     "probability_bars",
     "run_overlay",
     "shape_diagram",
-    "signed_map",
     "smooth",
     "symmetric_range",
     "training_curves",

@@ -1,5 +1,5 @@
-"""Feature maps and small signed arrays (kernels, windows, products) on a diverging scale:
-the Convolution and Pooling pages."""
+"""Small signed arrays (kernels, windows, products) written out on a diverging scale: the
+Convolution page."""
 
 from __future__ import annotations
 
@@ -8,56 +8,11 @@ import plotly.graph_objects as go
 
 from cnnviz.plots.base import (
     DIVERGING,
-    MARGIN,
     box_shape,
-    heatmap,
-    outline,
     quick_figure,
     symmetric_range,
 )
 from cnnviz.plots.pixels import pixel_grid
-
-
-def signed_map(
-    values: np.ndarray,
-    *,
-    title: str = "",
-    box: tuple[int, int, int, int] | None = None,
-    value_range: tuple[float, float] | None = None,
-    height: int = 420,
-    colorscale: str | list = DIVERGING,
-) -> go.Figure:
-    """A feature map on the diverging scale: negative blue, zero white, positive red.
-
-    Negative responses are kept (an edge from dark to light and one from light to dark have
-    opposite signs); the colour bar is symmetric around zero unless `value_range` is given.
-
-    Args:
-        values: 2-D array of signed numbers.
-        title: Figure title.
-        box: `(top, left, rows, cols)` of a rectangle to outline.
-        value_range: Values at the two ends of the colour bar; symmetric by default.
-        height: Figure height in screen pixels.
-        colorscale: `GRAY` for an input image; the diverging scale otherwise.
-    """
-    values = np.asarray(values, dtype=np.float32)
-    if values.ndim != 2:
-        raise ValueError(f"A feature map must be 2-D. Received shape {values.shape}.")
-    figure = go.Figure(
-        heatmap(
-            values,
-            value_range if value_range is not None else symmetric_range(values),
-            colorscale,
-            colorbar={"thickness": 12, "len": 0.9},
-            hovertemplate="row %{y}, column %{x}: %{z:.4g}<extra></extra>",
-        )
-    )
-    if box is not None:
-        outline(figure, box)
-    figure.update_layout(title=title, height=height, margin=MARGIN)
-    figure.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain")
-    figure.update_xaxes(constrain="domain")
-    return figure
 
 
 def number_grid(
