@@ -21,25 +21,31 @@ import sys
 import threading
 import time
 from dataclasses import replace
+from pathlib import Path
 
 from cnnviz.datasets.offline import DATASET_NAMES
 from cnnviz.formatting import format_number
+from cnnviz.locations import BUNDLED_MODELS_DIR
 from cnnviz.network.config import validate_config
 from cnnviz.network.design import OPTIMIZERS
 from cnnviz.training.config import SCHEDULES, STANDARD_AUGMENTATION, Augmentation
 from cnnviz.training.events import BatchEvent, EpochEvent, seconds_left
 from cnnviz.training.presets import PRESETS, training_preset
-from cnnviz.training.runs import run_paths, sanitise_name
+from cnnviz.training.run_owners import SavePolicy
+from cnnviz.training.runs import ModelCatalog, run_paths, sanitise_name
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line's arguments; overrides default to None (keep the preset's value)."""
     parser = argparse.ArgumentParser(
         prog="python -m cnnviz.train",
-        description="Train the lecture's CNN (or its regularised variant) and save it as a run: "
-        "NAME.keras, NAME.weights.h5 and NAME.json in --out.",
+        description="Train the lecture's CNN (or its regularised variant) and save it as a run in "
+        "--out: NAME.json (the manifest) and the model and weights files it names. A run of the "
+        "same name is replaced; a bundled model's name is not taken (NAME-2 instead).",
     )
+    # argparse formats help with %: a lesson's "100 %" must reach it as "100 %%".
     presets = "; ".join(f"{name}: {preset.lesson}" for name, preset in PRESETS.items())
+    presets = presets.replace("%", "%%")
     parser.add_argument(
         "--preset", choices=PRESETS, default="lecture", help=f"default: lecture. {presets}"
     )
@@ -214,12 +220,23 @@ def main(argv=None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
     command = shlex.join(["python", "-m", "cnnviz.train", *arguments])
     try:
-        path = save_run(result, {"command": command}, args.out, name)
+        saved = save_run(result, {"command": command}, args.out, name, _save_policy(args.out))
     except OSError as error:
         parser.error(f"Could not save the run in {args.out}: {error}. Received --out {args.out}.")
-    for kind, file in run_paths(path.parent, name).items():
-        print(f"Saved {kind:8s} {file} ({file.stat().st_size:,} bytes)")
+    if saved.name != name:
+        print(f"Saved as {saved.name!r}: {name!r} is a bundled model's name.")
+    manifest = run_paths(args.out, saved.name)["manifest"]
+    for kind, file in (("model", saved.path), ("weights", saved.weights), ("manifest", manifest)):
+        print(f"Saved {kind:8s} {file} ({Path(file).stat().st_size:,} bytes)")
     return 0
+
+
+def _save_policy(out) -> SavePolicy:
+    """The command line replaces a run of the same name (it is the teacher's tool) but takes no
+    bundled model's name, unless it rebuilds the bundled models (`--out assets/models`)."""
+    if Path(out).resolve() == BUNDLED_MODELS_DIR.resolve():
+        return SavePolicy(replace="any")
+    return ModelCatalog(BUNDLED_MODELS_DIR, out).save_policy(replace="any")
 
 
 def _summary(result, seconds):

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cnnviz import training, ui
+from cnnviz import ui
 
 st.title("Inside the network")
 st.markdown(
@@ -12,6 +12,7 @@ st.markdown(
 
 picked, side, overview = ui.picker_columns()
 infos = {info.name: info for info in ui.available_models()}
+ui.model_warnings()
 if not infos:
     st.error("No trained model found in assets/models or models/.")
 if picked is None or not infos:
@@ -31,7 +32,7 @@ outputs = ui.engine_call(ui.layer_activations, model, x)
 if outputs is None:
     st.stop()
 ui.engine_notice()
-class_names = training.class_names(infos[model].manifest)
+class_names = ui.output_class_names(infos[model], outputs)
 with answer:
     ui.prediction(x, outputs[-1].output, class_names)
 with side:

@@ -31,7 +31,11 @@ PACKAGE = REPO / "cnnviz"
 KERAS_SIDE = "cnnviz.engine.keras_side"
 # The engine's modules the Streamlit process loads: they must not reach the engine's server side.
 ENGINE_CLIENT_SIDE = ("cnnviz.engine", "cnnviz.engine.protocol", "cnnviz.engine.client")
-ENGINE_CLIENT_SIDE += ("cnnviz.engine.launcher", "cnnviz.engine.logfile")
+ENGINE_CLIENT_SIDE += (
+    "cnnviz.engine.connection",
+    "cnnviz.engine.launcher",
+    "cnnviz.engine.logfile",
+)
 COMMAND_LINE = ("cnnviz.train",)
 
 

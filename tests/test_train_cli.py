@@ -23,11 +23,25 @@ def test_cli_trains_and_saves(tmp_path):
     command += ["--train-size", "256", "--out", str(tmp_path / "out")]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert files_in(tmp_path / "out") == ["lecture.json", "lecture.keras", "lecture.weights.h5"]
+    # `lecture` is a bundled model's name: the run takes the next one.
+    assert "Saved as 'lecture-2': 'lecture' is a bundled model's name." in done.stdout
+    (info,) = models_in(tmp_path / "out")
+    assert info.name == "lecture-2" and info.manifest["owner"] is None
+    assert files_in(tmp_path / "out") == sorted(
+        [".runs.lock", "lecture-2.json", Path(info.path).name, Path(info.weights).name]
+    )
+    assert f"Saved model    {info.path} (" in done.stdout
     assert "Held-out test accuracy" in done.stdout
-    manifest = models_in(tmp_path / "out")[0].manifest
-    assert manifest["config"]["train_size"] == 256
-    assert manifest["command"].startswith("python -m cnnviz.train --preset lecture --epochs 1")
+    assert info.manifest["config"]["train_size"] == 256
+    assert info.manifest["command"].startswith("python -m cnnviz.train --preset lecture --epochs 1")
+
+
+def test_cli_replaces_its_own_run_of_the_same_name(tmp_path):
+    arguments = ["--epochs", "1", "--train-size", "64", "--quiet", "--out", str(tmp_path)]
+    for seed in ("1", "2"):
+        assert main([*arguments, "--name", "again", "--seed", seed]) == 0
+    (info,) = models_in(tmp_path)
+    assert info.name == "again" and info.manifest["seed"] == 2
 
 
 @pytest.mark.parametrize(
@@ -87,3 +101,14 @@ def test_cli_offers_every_preset_of_the_training_page(preset):
 
     config = make_config(build_parser().parse_args(["--preset", preset]))
     assert config == PRESETS[preset].config and PRESETS[preset].on_page
+
+
+def test_cli_help_lists_every_preset_and_its_lesson(capsys):
+    from cnnviz.training.presets import PRESETS
+
+    with pytest.raises(SystemExit) as done:
+        build_parser().parse_args(["--help"])
+    assert done.value.code == 0
+    shown = "".join(capsys.readouterr().out.split())  # argparse wraps, even at hyphens
+    for name, preset in PRESETS.items():
+        assert "".join(f"{name}: {preset.lesson}".split()) in shown

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 import weakref
-from multiprocessing.connection import Client, Connection
+from multiprocessing.connection import Connection
 
 import numpy as np
 
+from cnnviz.engine.connection import HUNG_MESSAGE, EngineHungError, connect
 from cnnviz.engine.launcher import EngineOptions, EngineProcess
 from cnnviz.engine.protocol import (
     PROTOCOL_VERSION,
@@ -43,10 +45,21 @@ DEAD_ENGINE_ERRORS = (
     FileNotFoundError,
 )
 _IDLE_CONNECTIONS = 16
+# Requests that may legitimately compute for minutes: they get `long_request_timeout`.
+LONG_REQUESTS = frozenset({"activation_maximisation", "saliency", "augmentation_preview"})
 
 
 class EngineClient:
-    """A thread-safe handle on the engine process; restarts it once if a request finds it dead.
+    """A thread-safe handle on the engine process; restarts it once if a request finds it dead
+    or hung.
+
+    Nothing waits on the engine without a bound: connecting and proving the key take at most
+    `connect_timeout`; an answer that takes longer than `health_after` makes the client `ping`
+    the engine on a connection of its own, and an engine that does not answer that within
+    `health_timeout` is hung: it is killed, started again and the request sent once more (a
+    hung engine is noticed within about `health_after + health_timeout` seconds). A healthy
+    engine may compute for up to `request_timeout` (`long_request_timeout` for
+    `LONG_REQUESTS`).
 
     Create one with `EngineClient.start(...)`. `restarts` counts the restarts so far; the UI
     shows `restart_notice(seen)` as a warning.
@@ -55,6 +68,7 @@ class EngineClient:
     def __init__(self, options: EngineOptions):
         self.options = options
         self.restarts = 0
+        self.restart_reason = ""
         self._engine = EngineProcess(options)
         self._generation = 0
         self._idle: list[Connection] = []
@@ -93,8 +107,11 @@ class EngineClient:
         return self._engine.address
 
     def restart_notice(self, seen_restarts: int = 0) -> EngineRestarted | None:
-        """A notice to show if the engine restarted more often than `seen_restarts` times."""
-        return EngineRestarted() if self.restarts > seen_restarts else None
+        """A notice to show if the engine restarted more often than `seen_restarts` times: why
+        the last restart happened (it had stopped, or it stopped answering)."""
+        if self.restarts <= seen_restarts:
+            return None
+        return EngineRestarted(self.restart_reason) if self.restart_reason else EngineRestarted()
 
     def ping(self) -> EngineInfo:
         """The engine's pid, protocol and TensorFlow versions, uptime, models and jobs."""
@@ -252,16 +269,17 @@ class EngineClient:
         self._finalizer()
 
     def _call(self, method: str, **kwargs):
-        """Send one request and return its result; on a dead engine restart it once and retry."""
+        """Send one request and return its result; on a dead or hung engine restart it once
+        and send the request again."""
         request = (PROTOCOL_VERSION, method, kwargs)
         generation = self._generation
         try:
             reply = self._exchange(request)
-        except DEAD_ENGINE_ERRORS:
-            self._restart(generation)
+        except (*DEAD_ENGINE_ERRORS, EngineHungError) as error:
+            self._restart(generation, hung=isinstance(error, EngineHungError))
             try:
                 reply = self._exchange(request)
-            except DEAD_ENGINE_ERRORS as error:
+            except (*DEAD_ENGINE_ERRORS, EngineHungError) as error:
                 log = self.options.log_path
                 where = f"Its log, {log}, says why." if log else "It was started without a log."
                 raise EngineError(
@@ -273,21 +291,53 @@ class EngineClient:
         raise error_from_reply(*reply[1:])
 
     def _exchange(self, request: tuple) -> tuple:
-        """One request and its reply over a pooled connection (closed if anything goes wrong)."""
+        """One request and its reply over a pooled connection (closed if anything goes wrong).
+
+        Raises:
+            EngineHungError: If the engine stopped answering even a health check.
+            EngineError: If a healthy engine took longer than the request's bound.
+        """
         generation, connection = self._acquire()
         try:
             connection.send(request)
-            if not connection.poll(self.options.request_timeout):
-                raise EngineError(
-                    f"The model engine did not answer {request[1]!r} within "
-                    f"{self.options.request_timeout:g} s."
-                )
+            self._wait_for_reply(connection, request[1])
             reply = connection.recv()
         except BaseException:
             connection.close()
             raise
         self._release(generation, connection)
         return reply
+
+    def _wait_for_reply(self, connection: Connection, method: str) -> None:
+        """Wait until `connection` has the reply, checking the engine's health while it lasts."""
+        options = self.options
+        bound = options.long_request_timeout if method in LONG_REQUESTS else options.request_timeout
+        start = time.monotonic()
+        next_check = start + options.health_after
+        while not connection.poll(max(0.0, min(next_check, start + bound) - time.monotonic())):
+            now = time.monotonic()
+            if now >= start + bound:
+                raise EngineError(
+                    f"The model engine did not answer {method!r} within {bound:g} s. Try "
+                    "again with less work (fewer steps or images)."
+                )
+            if now >= next_check:
+                self._check_health()
+                next_check = time.monotonic() + options.health_after
+
+    def _check_health(self) -> None:
+        """Raise `EngineHungError` unless the engine answers a `ping` within `health_timeout`."""
+        with self._lock:
+            engine = self._engine
+        timeout = self.options.health_timeout
+        connection = connect(engine.address, engine.authkey, self.options.connect_timeout)
+        try:
+            connection.send((PROTOCOL_VERSION, "ping", {}))
+            if not connection.poll(timeout):
+                raise EngineHungError(HUNG_MESSAGE.format(seconds=timeout))
+            connection.recv()
+        finally:
+            connection.close()
 
     def _acquire(self) -> tuple[int, Connection]:
         with self._lock:
@@ -296,7 +346,7 @@ class EngineClient:
             generation, engine = self._generation, self._engine
             if self._idle:
                 return generation, self._idle.pop()
-        return generation, Client(engine.address, authkey=engine.authkey)
+        return generation, connect(engine.address, engine.authkey, self.options.connect_timeout)
 
     def _release(self, generation: int, connection: Connection) -> None:
         with self._lock:
@@ -306,17 +356,20 @@ class EngineClient:
                 return
         connection.close()
 
-    def _restart(self, generation: int) -> None:
-        """Replace a dead engine, unless another thread already did since `generation`."""
+    def _restart(self, generation: int, hung: bool = False) -> None:
+        """Replace a dead (or hung: killed at once) engine, unless another thread already did
+        since `generation`."""
         with self._restart_lock:
             if generation != self._generation:
                 return
-            self._engine.terminate()
+            self._engine.terminate(grace=0 if hung else 5)
             engine = EngineProcess(self.options)
             with self._lock:
                 stale, self._idle = self._idle, []
                 self._engine, self._generation = engine, self._generation + 1
                 self.restarts += 1
+                timeout = self.options.health_timeout
+                self.restart_reason = HUNG_MESSAGE.format(seconds=timeout) if hung else ""
                 self._finalizer.detach()
                 self._finalizer = weakref.finalize(self, _terminate, [engine])
         for connection in stale:

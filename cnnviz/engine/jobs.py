@@ -21,6 +21,7 @@ from cnnviz.validation import check_real
 
 JOB_KINDS = {
     "train": "cnnviz.engine.keras_side.training_job:run_job",
+    "recover": "cnnviz.engine.keras_side.recovery:recover_job",
     "sleep": "cnnviz.engine.jobs:sleep_job",
 }
 _PARENT_CHECK_SECONDS = 0.5

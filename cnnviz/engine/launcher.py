@@ -38,7 +38,13 @@ class EngineOptions:
             most about twice `log_max_bytes`: it rotates to `<log>.1`); None discards it.
         log_max_bytes: When the log rotates.
         timeout: Seconds to wait for the engine to listen.
-        request_timeout: Seconds to wait for any one answer.
+        connect_timeout: Seconds to connect and prove the key; an engine that does not is hung.
+        health_after: Seconds an answer may take before the client checks, with a `ping` on a
+            connection of its own, that the engine still answers at all.
+        health_timeout: Seconds that `ping` may take; an engine that does not answer it is
+            hung: it is killed and started again.
+        request_timeout: Seconds any one answer may take while the engine is healthy.
+        long_request_timeout: The same for the long requests (`LONG_REQUESTS`).
     """
 
     models_dir: str | Path | None = None
@@ -49,12 +55,18 @@ class EngineOptions:
     log_path: str | Path | None = None
     log_max_bytes: int = 5_000_000
     timeout: float = 60.0
-    request_timeout: float = 600.0
+    connect_timeout: float = 3.0
+    health_after: float = 3.0
+    health_timeout: float = 4.0
+    request_timeout: float = 120.0
+    long_request_timeout: float = 600.0
 
     def __post_init__(self):
         if self.max_jobs is not None:
             check_whole(self.max_jobs, "`max_jobs`", low=1)
-        for name in ("lease_seconds", "timeout", "request_timeout"):
+        seconds = ("lease_seconds", "timeout", "connect_timeout", "health_after")
+        seconds += ("health_timeout", "request_timeout", "long_request_timeout")
+        for name in seconds:
             if getattr(self, name) is not None:
                 check_real(getattr(self, name), f"`{name}` (seconds)", 0.0, math.inf, open_low=True)
         if self.address is not None:
@@ -113,12 +125,14 @@ class EngineProcess:
         finally:
             self.process.stdout.close()
 
-    def terminate(self) -> None:
-        """Stop the engine (SIGTERM, then SIGKILL after 5 s) and remove its socket directory."""
+    def terminate(self, grace: float = 5.0) -> None:
+        """Stop the engine (SIGTERM, then SIGKILL after `grace` seconds; at once for 0: a hung
+        engine cannot act on SIGTERM) and remove its socket directory."""
         if self.process.poll() is None:
-            self.process.terminate()
+            if grace > 0:
+                self.process.terminate()
             try:
-                self.process.wait(5)
+                self.process.wait(grace)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()

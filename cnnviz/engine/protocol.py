@@ -16,7 +16,8 @@ from cnnviz.training.runs import UnknownModel
 # 2: LayerOutput.config; activation_maximisation, grad_cam and saliency.
 # 3: layer_activations (LayerActivation from cnnviz.network); typed training events.
 # 4: prepare_job (a worker waiting for the next job of a kind).
-PROTOCOL_VERSION = 4
+# 5: JobStatus.recovering (a job whose worker died, its completed epochs being saved).
+PROTOCOL_VERSION = 5
 # The engine reads its secret key (hex) and the pid to watch from these, never its command line.
 AUTHKEY_ENV = "CNNVIZ_ENGINE_AUTHKEY"
 PARENT_PID_ENV = "CNNVIZ_ENGINE_PARENT_PID"
@@ -53,7 +54,8 @@ class JobStatus:
     `since` to pass next time; `result` is what the job returned (a training job's
     `TrainingOutcome`); `worker_pid` the process that runs it (None while it waits or once it
     ended). `queue_position` counts from 1 while
-    the job waits, else it is None.
+    the job waits, else it is None. `recovering` is True while the engine saves the completed
+    epochs of a training job whose worker died (or that an engine restart interrupted).
     """
 
     id: str
@@ -70,6 +72,7 @@ class JobStatus:
     started_at: float | None = None
     ended_at: float | None = None
     worker_pid: int | None = None
+    recovering: bool = False
 
     @property
     def active(self) -> bool:

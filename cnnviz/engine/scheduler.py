@@ -23,9 +23,16 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 
 from cnnviz.engine.jobs import check_kind, run_worker
 from cnnviz.engine.protocol import ACTIVE_JOB_STATES, JobRefused, JobStatus, UnknownJob
+from cnnviz.training.checkpoints import (
+    interrupted_jobs,
+    read_checkpoint,
+    remove_checkpoint,
+    write_job_record,
+)
 from cnnviz.validation import check_whole
 
 _LOG = logging.getLogger("cnnviz.engine")
@@ -34,10 +41,15 @@ STOP_GRACE_SECONDS = 1.0
 # A training job stops within a batch, then scores and saves its best weights (about a second
 # on a busy machine): it gets longer before its worker is terminated, so the run is not lost.
 STOP_GRACE_BY_KIND = {"train": 20.0}
+# Kinds whose workers checkpoint each epoch, and the kind that saves what a dead one left.
+CHECKPOINTED_KINDS = frozenset({"train"})
+RECOVERY_KIND = "recover"
 _TICK_SECONDS = 0.05
 # A job's status repeats these fields of the job as they are.
 _STATUS_FROM_JOB = [
-    f.name for f in fields(JobStatus) if f.name not in ("queue_position", "events", "worker_pid")
+    f.name
+    for f in fields(JobStatus)
+    if f.name not in ("queue_position", "events", "worker_pid", "recovering")
 ]
 
 
@@ -70,6 +82,8 @@ class _Job:
     process: multiprocessing.Process | None = None
     stop_event: object = None
     stop_asked_at: float | None = None
+    recovering: bool = False
+    checkpoint: Path | None = None
 
 
 class JobManager:
@@ -79,14 +93,22 @@ class JobManager:
         max_jobs: How many jobs may run at once, server-wide.
         lease_seconds: How long a session may go without polling before its job is stopped.
         keep_finished: How many ended jobs to remember.
+        checkpoints_dir: Where training jobs keep their checkpoints (None: they keep none).
     """
 
-    def __init__(self, max_jobs: int = 1, lease_seconds: float = 30.0, keep_finished: int = 50):
+    def __init__(
+        self,
+        max_jobs: int = 1,
+        lease_seconds: float = 30.0,
+        keep_finished: int = 50,
+        checkpoints_dir: str | Path | None = None,
+    ):
         self.max_jobs, self.lease_seconds, self.keep_finished = (
             max_jobs,
             lease_seconds,
             keep_finished,
         )
+        self.checkpoints_dir = None if checkpoints_dir is None else Path(checkpoints_dir)
         self._context = multiprocessing.get_context("spawn")
         self._jobs: dict[str, _Job] = {}
         self._queue: deque[_Job] = deque()
@@ -163,6 +185,36 @@ class JobManager:
             if spare is None or not spare.process.is_alive():
                 self._spares[kind] = self._spawn(kind)
 
+    def recover_interrupted(self) -> list[str]:
+        """Queue a recovery for each checkpoint a previous engine left (its jobs died with it),
+        under the old job's id and session; remove checkpoints with nothing to keep.
+
+        Returns:
+            The ids of the jobs being recovered.
+        """
+        if self.checkpoints_dir is None:
+            return []
+        recovered = []
+        for folder in interrupted_jobs(self.checkpoints_dir):
+            checkpoint = read_checkpoint(folder)
+            if checkpoint is None:
+                _LOG.info("removed checkpoint %s: no completed epoch to keep", folder.name)
+                remove_checkpoint(folder)
+                continue
+            job = _Job(checkpoint.job_id, "train", checkpoint.session, checkpoint.params)
+            job.recovering, job.checkpoint = True, folder
+            with self._lock:
+                self._jobs[job.id] = job
+                self._queue.append(job)
+                self._leases[job.session] = time.monotonic()
+                self._schedule()
+            epochs = len(checkpoint.history)
+            _LOG.info(
+                "job %s: saving the %d epoch(s) it completed before a restart", job.id, epochs
+            )
+            recovered.append(job.id)
+        return recovered
+
     def spare_pids(self) -> dict[str, int]:
         """The process id of the waiting worker of each prepared kind."""
         with self._lock:
@@ -199,7 +251,13 @@ class JobManager:
         position = self._queue.index(job) + 1 if job.state == "queued" else None
         kept = {name: getattr(job, name) for name in _STATUS_FROM_JOB}
         pid = job.process.pid if job.process is not None else None
-        return JobStatus(queue_position=position, events=events, worker_pid=pid, **kept)
+        return JobStatus(
+            queue_position=position,
+            events=events,
+            worker_pid=pid,
+            recovering=job.recovering and job.state in ACTIVE_JOB_STATES,
+            **kept,
+        )
 
     def _schedule(self) -> None:
         """Start queued jobs while fewer than `max_jobs` run. Call with the lock held."""
@@ -230,18 +288,33 @@ class JobManager:
 
     def _start(self, job: _Job) -> None:
         """Hand `job` to the waiting worker of its kind, or to a new one. Call with the lock."""
-        spare = self._spares.pop(job.kind, None)
+        kind = RECOVERY_KIND if job.recovering else job.kind
+        spare = self._spares.pop(kind, None)
         alive = spare is not None and spare.process.is_alive()
-        worker = spare if alive else self._spawn(job.kind)
+        worker = spare if alive else self._spawn(kind)
         if spare is not None:  # a prepared kind: keep one waiting for the next job
-            self._spares[job.kind] = self._spawn(job.kind)
-        worker.inbox.send(job.params)
+            self._spares[kind] = self._spawn(kind)
+        worker.inbox.send(self._worker_params(job))
         worker.inbox.close()
         job.process, job.stop_event = worker.process, worker.stop_event
-        job.state, job.started_at = "running", time.time()
+        job.state = "running"
+        job.started_at = job.started_at or time.time()
         how = "a waiting" if alive else "a new"
-        _LOG.info("job %s started in %s worker (pid %d)", job.id, how, worker.process.pid)
+        _LOG.info("job %s started in %s %s worker (pid %d)", job.id, how, kind, worker.process.pid)
         threading.Thread(target=self._follow, args=(job, worker.reader), daemon=True).start()
+
+    def _worker_params(self, job: _Job) -> dict:
+        """The params a worker gets: the job's, and its checkpoint folder if it keeps one."""
+        if job.checkpoint is None and job.kind in CHECKPOINTED_KINDS and self.checkpoints_dir:
+            folder = self.checkpoints_dir / job.id
+            try:
+                write_job_record(folder, job.id, job.session, job.params)
+                job.checkpoint = folder
+            except OSError as error:  # say, a full disk: train anyway, without checkpoints
+                _LOG.warning("job %s keeps no checkpoint: %s", job.id, error)
+        if job.checkpoint is None:
+            return job.params
+        return job.params | {"checkpoint_dir": str(job.checkpoint)}
 
     def _follow(self, job: _Job, reader) -> None:
         """Collect a running job's messages until its worker exits, then record how it ended."""
@@ -265,6 +338,12 @@ class JobManager:
         reader.close()
         job.process.join()
         with self._lock:
+            if outcome is None and self._recoverable(job):
+                code = job.process.exitcode
+                _LOG.warning("job %s: its worker died (code %s); saving its epochs", job.id, code)
+                job.recovering, job.process, job.stop_event = True, None, None
+                self._start(job)
+                return
             if job.stop_asked_at is not None:
                 self._end(job, "stopped", job.error, outcome)
             elif outcome is None:
@@ -276,7 +355,16 @@ class JobManager:
                 self._end(job, "finished", None, outcome)
             self._schedule()
 
+    @staticmethod
+    def _recoverable(job: _Job) -> bool:
+        """Whether a job whose worker died left completed epochs to save (once only)."""
+        if job.recovering or job.checkpoint is None:
+            return False
+        return read_checkpoint(job.checkpoint) is not None
+
     def _end(self, job: _Job, state: str, error: str | None, outcome=None) -> None:
+        if job.checkpoint is not None:  # the run was saved, or there is nothing to keep
+            remove_checkpoint(job.checkpoint)
         job.state, job.error, job.ended_at = state, error, time.time()
         ran = f" after {job.ended_at - job.started_at:.1f} s" if job.started_at else ""
         _LOG.info("job %s %s%s%s", job.id, state, ran, f": {error}" if error else "")
@@ -311,7 +399,9 @@ class JobManager:
                 now = time.monotonic()
                 for job in list(self._jobs.values()):
                     quiet = now - self._leases.get(job.session, now)
-                    if job.state in ACTIVE_JOB_STATES and quiet > self.lease_seconds:
+                    # A recovery saves what a student already trained: it ends by itself.
+                    lapsed = quiet > self.lease_seconds and not job.recovering
+                    if job.state in ACTIVE_JOB_STATES and lapsed:
                         quiet_for = f"{self.lease_seconds:g} s"
                         self._stop(
                             job, f"Stopped because its session stopped polling for {quiet_for}."
@@ -334,6 +424,11 @@ class JobManager:
 
 def _check_submission(kind, params, session) -> None:
     check_kind(kind)  # only the worker imports a job's function (training imports TensorFlow)
+    if kind == RECOVERY_KIND:
+        raise ValueError(
+            f"{RECOVERY_KIND!r} jobs are started by the engine itself, for a training job whose "
+            "worker died. Received a request to submit one."
+        )
     if not isinstance(params, dict):
         raise ValueError(f"Job `params` must be a dict. Received {type(params).__name__}.")
     try:

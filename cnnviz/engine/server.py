@@ -29,6 +29,7 @@ from cnnviz.engine.protocol import (
 )
 from cnnviz.engine.scheduler import JobManager
 from cnnviz.locations import BUNDLED_MODELS_DIR, DEFAULT_MODELS_DIR
+from cnnviz.training.checkpoints import jobs_folder
 from cnnviz.training.config import TrainingConfig
 from cnnviz.training.runs import ModelCatalog
 
@@ -59,7 +60,8 @@ class EngineServer:
 
     def __init__(self, config: EngineConfig, authkey: bytes):
         self.config, self._authkey = config, authkey
-        self.jobs = JobManager(config.max_jobs, config.lease_seconds)
+        checkpoints = jobs_folder(config.models_dir)
+        self.jobs = JobManager(config.max_jobs, config.lease_seconds, checkpoints_dir=checkpoints)
         self.catalog = ModelCatalog(config.bundled_dir, config.models_dir)
         self._store = None
         self._store_lock = threading.Lock()
@@ -81,7 +83,9 @@ class EngineServer:
             ),
             "augmentation_preview": _augmentation_preview,
             "prepare_job": lambda kind: self.jobs.prepare(kind),
-            "submit_job": lambda kind, params, session: self.jobs.submit(kind, params, session),
+            "submit_job": lambda kind, params, session: self.jobs.submit(
+                kind, self.job_params(kind, params), session
+            ),
             "job_status": lambda job_id, since=0: self.jobs.status(job_id, since),
             "stop_job": lambda job_id: self.jobs.stop(job_id),
             "jobs": lambda session=None: self.jobs.list(session),
@@ -113,6 +117,40 @@ class EngineServer:
             models_dir=str(self.config.models_dir),
             bundled_dir=str(self.config.bundled_dir),
         )
+
+    def job_params(self, kind: str, params):
+        """A job's params as the engine runs them: a training job saves into the engine's own
+        models folder, never under a bundled model's name, whatever the client sent.
+
+        Raises:
+            ValueError: If a training job's `save_dir` is another folder (leaving it out is
+                fine: the engine's folder is used).
+        """
+        if kind != "train" or not isinstance(params, dict):
+            return params
+        models_dir = Path(self.config.models_dir)
+        sent = params.get("save_dir", str(models_dir))
+        try:
+            same = Path(sent).resolve() == models_dir.resolve()
+        except (TypeError, ValueError, OSError):  # not a path at all
+            same = False
+        if not same:
+            raise ValueError(
+                f"The engine saves runs only in its models folder, {models_dir}. Received "
+                f"save_dir {sent!r}: leave it out, or send the folder `ping()` gives."
+            )
+        return params | {"save_dir": str(models_dir), "bundled_dir": str(self.config.bundled_dir)}
+
+    def clean_models(self) -> list[Path]:
+        """Remove what interrupted saves left in the models folder, saying so in the log."""
+        try:
+            removed = self.catalog.clean()
+        except OSError as error:  # a read-only folder, say: serve the runs there are anyway
+            _LOG.warning("could not clean up %s: %s", self.config.models_dir, error)
+            return []
+        for path in removed:
+            _LOG.info("removed %s, left by an interrupted save", path)
+        return removed
 
     def handle(self, request) -> tuple:
         """The reply to one request; never raises."""
@@ -146,6 +184,8 @@ class EngineServer:
             listener = connection.Listener(self.config.address, "AF_INET", backlog=_BACKLOG)
             shown = "{}:{}".format(*listener.address)
         self._watch_parent()
+        self.clean_models()
+        self.jobs.recover_interrupted()  # jobs a previous engine was running when it died
         _LOG.info(
             "engine (pid %d, protocol %d) listening on %s; saved runs in %s",
             *(os.getpid(), PROTOCOL_VERSION, shown, self.config.models_dir),

@@ -1,6 +1,9 @@
 """Images as a computer sees them: an upload decoded safely, pixels as numbers, digits as MNIST.
 
-- `decode`: `load_image` turns uploaded bytes into RGB uint8, or an `ImageError` that says why.
+- `decode`: `decode_image` turns uploaded bytes into RGB uint8 (reduced to at most 4096 pixels
+  a side, saying so in a `DecodedImage`), or an `ImageError` that says why; `load_image` returns
+  the array alone.
+- `reduction`: any colour mode of a decoded image to RGB, each block of pixels averaged, in tiles.
 - `convert`: luma as Pillow computes it, 0..1 floats to bytes, display and working copies.
 - `pixels`: windows of pixel values, `x / 255`, and tensors `[images, height, width, channels]`.
 - `digits`: a drawing or photo of a digit to the 28×28 input of an MNIST model, step by step.
@@ -20,10 +23,16 @@ from cnnviz.images.convert import (
 )
 from cnnviz.images.decode import (
     ACCEPTED_FORMATS,
+    MAX_DECODED_SIDE,
     MAX_PIXELS,
+    MAX_RLE_BMP_PIXELS,
+    MAX_SIDE,
     MAX_UPLOAD_BYTES,
+    MAX_WEBP_PIXELS,
     UPLOAD_EXTENSIONS,
+    DecodedImage,
     ImageError,
+    decode_image,
     load_image,
 )
 from cnnviz.images.digits import MIN_INK_CONTRAST, MnistSteps, to_mnist
@@ -41,10 +50,15 @@ __all__ = [
     "ACCEPTED_FORMATS",
     "CHANNELS",
     "LECTURE_TENSOR_SHAPE",
+    "MAX_DECODED_SIDE",
     "MAX_PIXELS",
+    "MAX_RLE_BMP_PIXELS",
+    "MAX_SIDE",
     "MAX_UPLOAD_BYTES",
+    "MAX_WEBP_PIXELS",
     "MIN_INK_CONTRAST",
     "UPLOAD_EXTENSIONS",
+    "DecodedImage",
     "DisplayImage",
     "ImageError",
     "MnistSteps",
@@ -52,6 +66,7 @@ __all__ = [
     "WorkingImage",
     "as_uint8",
     "builtin_images",
+    "decode_image",
     "fit_for_display",
     "load_image",
     "normalise",

@@ -1,7 +1,15 @@
 """Decode uploaded images safely: one predictable array, or a message a learner can act on.
 
-`load_image` turns an upload into RGB uint8 `(height, width, 3)` or raises `ImageError`, whose
-message says what was received and what to do instead.
+`decode_image` turns an upload into RGB uint8 `(height, width, 3)`, at most `MAX_DECODED_SIDE`
+pixels on a side, and says how it relates to the file (`DecodedImage`); `load_image` returns the
+array alone. An upload that cannot be used raises `ImageError`, whose message says what was
+received and what to do instead.
+
+Memory stays bounded at the size limits: a larger image is reduced while it is decoded (a JPEG
+by its own decoder, the rest in tiles of about a megapixel, `cnnviz.images.reduction`), and the
+decoded pixels are never copied as a whole. A 40-megapixel PNG or JPEG needs at most about
+200 MB while it is decoded; a progressive JPEG, a float TIFF or a 16-megapixel WebP up to about
+270 MB, and a progressive CMYK JPEG 350 MB (`bench/bench_uploads.py`, `tests/images`).
 """
 
 from __future__ import annotations
@@ -9,13 +17,27 @@ from __future__ import annotations
 import io
 import re
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 
-# Decompression-bomb limit: width × height read from the header, refused before decoding.
-# 40 megapixels covers every phone photo; decoded it is 120 MB of RGB.
+from cnnviz.images.reduction import reduced_rgb
+
+# Decompression-bomb limits, read from the header and refused before decoding. 40 megapixels
+# covers every phone photo. A side longer than 65,535 pixels (the most a JPEG or GIF can have)
+# is refused too: Pillow keeps one 8-byte pointer per row, 320 MB for a 40,000,000 × 1 image.
 MAX_PIXELS = 40_000_000
+MAX_SIDE = 65_535
+# Two of Pillow's decoders need more per pixel, so their files have lower limits: WebP holds
+# about four copies of the image while decoding (600 MB at 40 megapixels), and run-length BMP
+# is decoded in Python (seconds at 40 megapixels).
+MAX_WEBP_PIXELS = 16_000_000
+MAX_RLE_BMP_PIXELS = 4_000_000
+# What the server keeps: a longer side is reduced on decode by a whole factor, each block of
+# pixels averaged. 4096 × 4096 RGB is 48 MB; finer detail than this is never shown.
+MAX_DECODED_SIDE = 4096
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 ACCEPTED_FORMATS = ("PNG", "JPEG", "BMP", "WebP", "TIFF", "GIF")
 UPLOAD_EXTENSIONS = ("png", "jpg", "jpeg", "bmp", "webp", "tif", "tiff", "gif")
@@ -23,7 +45,6 @@ UPLOAD_EXTENSIONS = ("png", "jpg", "jpeg", "bmp", "webp", "tif", "tiff", "gif")
 # Pillow's names for the accepted formats; phone cameras write JPEGs that Pillow calls MPO.
 _PIL_FORMATS = frozenset({"PNG", "JPEG", "MPO", "BMP", "WEBP", "TIFF", "GIF"})
 _FORMAT_LIST = ", ".join(ACCEPTED_FORMATS[:-1]) + " or " + ACCEPTED_FORMATS[-1]
-_HIGH_BIT_DEPTH_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I", "F"})
 _PNG_END = b"IEND\xaeB`\x82"  # the IEND chunk type and its fixed CRC
 
 
@@ -31,8 +52,30 @@ class ImageError(ValueError):
     """An image that cannot be used, with a message that says why and what to do instead."""
 
 
-def load_image(data: bytes) -> np.ndarray:
-    """Decode uploaded bytes into an RGB uint8 array of shape (height, width, 3).
+@dataclass(frozen=True)
+class DecodedImage:
+    """An upload decoded to RGB, and how it relates to the image in the file.
+
+    Attributes:
+        image: RGB uint8 array `(height, width, 3)`, upright, at most `MAX_DECODED_SIDE` pixels
+            on a side.
+        original_size: `(height, width)` of the image in the file, upright.
+        factor: Each `factor × factor` block of the original became one pixel of `image`
+            (smaller blocks at the right and bottom edges); 1 when it was not reduced.
+    """
+
+    image: np.ndarray
+    original_size: tuple[int, int]
+    factor: int
+
+    @property
+    def reduced(self) -> bool:
+        """True when `image` has fewer pixels than the file."""
+        return self.factor > 1
+
+
+def decode_image(data: bytes) -> DecodedImage:
+    """Decode uploaded bytes into RGB uint8, reduced if a side is over `MAX_DECODED_SIDE`.
 
     Accepts PNG, JPEG, BMP, WebP, TIFF and GIF (the first frame). Every colour mode becomes
     RGB: grayscale and 1-bit are repeated into three channels, transparency is composited on
@@ -41,25 +84,34 @@ def load_image(data: bytes) -> np.ndarray:
     file's header before any pixel is decoded, so a decompression bomb never allocates memory.
     A truncated PNG or JPEG is refused even when Pillow's `LOAD_TRUNCATED_IMAGES` is on.
 
+    An image with a side longer than `MAX_DECODED_SIDE` is reduced by the smallest whole
+    factor that brings both sides within it: each `factor × factor` block becomes the mean of
+    its pixels (rounded; transparency and 16-bit values are averaged before they are
+    composited or scaled). A JPEG is shrunk by its decoder where the factor allows (by 2, 4 or
+    8, from its frequencies, close to the same mean). So an 8000×5000 photo becomes 4000×2500
+    and a 65535×1 strip 4096×1.
+
     Args:
         data: The file's bytes, for example `uploaded_file.getvalue()`.
 
     Returns:
-        A new `uint8` array of shape `(height, width, 3)`.
+        A `DecodedImage`: the new array, the original `(height, width)` and the factor.
 
     Raises:
         TypeError: If `data` is not bytes.
         ImageError: If the file is empty, larger than `MAX_UPLOAD_BYTES`, not an image, in a
-            format outside `ACCEPTED_FORMATS`, truncated or damaged, or has more than
-            `MAX_PIXELS` pixels. The message says what was received.
+            format outside `ACCEPTED_FORMATS`, truncated or damaged, has more than
+            `MAX_PIXELS` pixels (`MAX_WEBP_PIXELS` for WebP, `MAX_RLE_BMP_PIXELS` for a
+            run-length compressed BMP) or a side longer than `MAX_SIDE`. The message says
+            what was received.
 
     Example:
         >>> from PIL import Image
         >>> upload = io.BytesIO()
-        >>> Image.new("L", (640, 427), 128).save(upload, "PNG")
-        >>> rgb = load_image(upload.getvalue())
-        >>> rgb.shape, rgb.dtype, rgb[0, 0].tolist()
-        ((427, 640, 3), dtype('uint8'), [128, 128, 128])
+        >>> Image.new("L", (8000, 5000), 128).save(upload, "PNG")
+        >>> decoded = decode_image(upload.getvalue())
+        >>> decoded.image.shape, decoded.original_size, decoded.factor
+        ((2500, 4000, 3), (5000, 8000), 2)
     """
     data = _check_upload(data)
     with warnings.catch_warnings():
@@ -68,8 +120,7 @@ def load_image(data: bytes) -> np.ndarray:
         try:
             with Image.open(io.BytesIO(data)) as img:
                 _check_header(img, data)
-                img.load()
-                return _to_rgb(ImageOps.exif_transpose(img))
+                return _decode(img)
         except ImageError:
             raise
         except Image.DecompressionBombError as error:
@@ -84,11 +135,40 @@ def load_image(data: bytes) -> np.ndarray:
         except Exception as error:
             # Pillow's decoders fail in many ways on a damaged or crafted file (OSError,
             # SyntaxError, struct.error, and TypeError for a TIFF tag of the wrong type):
-            # whatever it was, the learner gets the same plain message.
+            # whatever it was, the learner gets the same plain message (a decoder's own words
+            # only when they describe the file, as an OSError's do).
+            detail = f" ({error})" if isinstance(error, OSError) and str(error) else ""
             raise ImageError(
-                f"The image file is damaged and could not be decoded ({error}). "
+                f"The image file is damaged and could not be decoded{detail}. "
                 f"Received {len(data):,} bytes; save the image again as {_FORMAT_LIST}."
             ) from error
+
+
+def load_image(data: bytes) -> np.ndarray:
+    """Decode uploaded bytes into an RGB uint8 array of shape (height, width, 3).
+
+    `decode_image` without the facts: the array may be a reduced copy of the file's image (at
+    most `MAX_DECODED_SIDE` pixels on a side); `decode_image` says by what factor.
+
+    Args:
+        data: The file's bytes, for example `uploaded_file.getvalue()`.
+
+    Returns:
+        A new `uint8` array of shape `(height, width, 3)`.
+
+    Raises:
+        TypeError: If `data` is not bytes.
+        ImageError: As `decode_image`, with a message that says what was received.
+
+    Example:
+        >>> from PIL import Image
+        >>> upload = io.BytesIO()
+        >>> Image.new("L", (640, 427), 128).save(upload, "PNG")
+        >>> rgb = load_image(upload.getvalue())
+        >>> rgb.shape, rgb.dtype, rgb[0, 0].tolist()
+        ((427, 640, 3), dtype('uint8'), [128, 128, 128])
+    """
+    return decode_image(data).image
 
 
 def _check_upload(data: bytes) -> bytes:
@@ -115,17 +195,42 @@ def _check_header(img: Image.Image, data: bytes) -> None:
             f"Accepted formats: {_FORMAT_LIST}. Save it in one of them and upload it again."
         )
     width, height = img.size
-    if width * height > MAX_PIXELS:
+    limit, advice = _pixel_limit(img)
+    if width * height > limit:
         raise ImageError(
             f"The image is too large. Received a {width}×{height} image "
-            f"({width * height / 1e6:.1f} megapixels); the limit is {MAX_PIXELS / 1e6:.0f} "
-            "megapixels. Shrink it (4000×3000 is plenty) and upload it again."
+            f"({_megapixels(width * height)}); {advice}"
+        )
+    if max(width, height) > MAX_SIDE:
+        raise ImageError(
+            f"The image is too long and thin. Received a {width}×{height} image; no side may "
+            f"be longer than {MAX_SIDE:,} pixels. Crop it or shrink it and upload it again."
         )
     if not _is_complete(img.format, data):
         raise ImageError(
             f"The {img.format} file is incomplete: it ends before the image does (was the "
             f"download or copy cut short?). Received {len(data):,} bytes; upload the whole file."
         )
+
+
+def _pixel_limit(img: Image.Image) -> tuple[int, str]:
+    """The most pixels this file may have, and what the message says if it has more."""
+    others = f"({MAX_PIXELS / 1e6:.0f} for PNG or JPEG)"
+    if img.format == "WEBP":
+        return MAX_WEBP_PIXELS, (
+            f"the limit for WebP is {MAX_WEBP_PIXELS / 1e6:.0f} megapixels {others}. Shrink "
+            "it or save it as JPEG, and upload it again."
+        )
+    if img.format == "BMP" and img.info.get("compression") in (1, 2):  # RLE8, RLE4
+        return MAX_RLE_BMP_PIXELS, (
+            "the limit for a run-length compressed BMP is "
+            f"{MAX_RLE_BMP_PIXELS / 1e6:.0f} megapixels {others}. Save it as PNG and upload "
+            "it again."
+        )
+    return MAX_PIXELS, (
+        f"the limit is {MAX_PIXELS / 1e6:.0f} megapixels. Shrink it (4000×3000 is plenty) "
+        "and upload it again."
+    )
 
 
 def _is_complete(image_format: str, data: bytes) -> bool:
@@ -139,9 +244,14 @@ def _is_complete(image_format: str, data: bytes) -> bool:
     return True
 
 
+def _megapixels(pixels: int) -> str:
+    """ "49 megapixels", "40.5 megapixels", "10,000 megapixels"."""
+    return f"{pixels / 1e6:,.1f}".removesuffix(".0") + " megapixels"
+
+
 def _bomb_message(error: Exception) -> str:
     found = re.search(r"\((\d+) pixels\)", str(error))
-    size = f"{int(found.group(1)) / 1e6:.1f} megapixels" if found else "too many megapixels"
+    size = _megapixels(int(found.group(1))) if found else "too many megapixels"
     return (
         f"The image is too large. Received an image of {size}; the limit is "
         f"{MAX_PIXELS / 1e6:.0f} megapixels. Shrink it (4000×3000 is plenty) and try again."
@@ -169,27 +279,49 @@ def _describe_unreadable(data: bytes) -> str:
     )
 
 
-def _to_rgb(img: Image.Image) -> np.ndarray:
-    if img.mode in _HIGH_BIT_DEPTH_MODES:
-        return np.repeat(_high_bit_depth_to_uint8(img)[..., None], 3, axis=2)
-    if img.has_transparency_data:
-        return _composite_on_white(np.asarray(img.convert("RGBA")))
-    return np.array(img.convert("RGB"))
+def _decode(img: Image.Image) -> DecodedImage:
+    width, height = img.size
+    factor = _reduction_factor(width, height)
+    left_to_reduce = _draft(img, factor)
+    img.load()
+    rgb = reduced_rgb(img, left_to_reduce)
+    orientation = img.getexif().get(ExifTags.Base.Orientation, 1)
+    if orientation in (5, 6, 7, 8):  # a quarter turn: the upright image is `height` wide
+        width, height = height, width
+    return DecodedImage(_upright(rgb, orientation), (height, width), factor)
 
 
-def _high_bit_depth_to_uint8(img: Image.Image) -> np.ndarray:
-    values = np.nan_to_num(np.asarray(img, dtype=np.float64))
-    low, high = float(values.min()), float(values.max())
-    if img.mode != "F" and low >= 0 and high <= 65535:
-        scaled = values / 257  # 16-bit full scale: 65535 -> 255
-    elif img.mode == "F" and low >= 0 and high <= 1:
-        scaled = values * 255
-    else:  # an unusual range (32-bit or negative values): stretch it to 0..255
-        scaled = (values - low) * 255 / max(high - low, 1e-12)
-    return np.rint(scaled).astype(np.uint8)
+def _reduction_factor(width: int, height: int) -> int:
+    # The smallest whole k with ceil(side / k) <= MAX_DECODED_SIDE for both sides.
+    return max(1, -(-max(width, height) // MAX_DECODED_SIDE))
 
 
-def _composite_on_white(rgba: np.ndarray) -> np.ndarray:
-    rgb = rgba[..., :3].astype(np.uint32)
-    alpha = rgba[..., 3:].astype(np.uint32)
-    return ((rgb * alpha + 255 * (255 - alpha) + 127) // 255).astype(np.uint8)
+def _draft(img: Image.Image, factor: int) -> int:
+    """Let a JPEG's decoder shrink it by 8, 4 or 2 if that divides `factor`; return the
+    factor that is left to reduce by."""
+    scale = next((s for s in (8, 4, 2) if factor % s == 0), 1)
+    if img.format not in ("JPEG", "MPO") or scale == 1:
+        return factor
+    width, height = img.size
+    drafted = img.draft(img.mode, (max(1, width // scale), max(1, height // scale)))
+    if drafted is None:  # Pillow drafts only a JPEG it reads in one piece
+        return factor
+    return factor // round(width / drafted[1][2])
+
+
+# EXIF orientation -> how the stored rows and columns stand upright (Pillow's exif_transpose).
+_UPRIGHT: dict[int, Callable[[np.ndarray], np.ndarray]] = {
+    2: lambda rgb: rgb[:, ::-1],
+    3: lambda rgb: rgb[::-1, ::-1],
+    4: lambda rgb: rgb[::-1],
+    5: lambda rgb: rgb.transpose(1, 0, 2),
+    6: lambda rgb: np.rot90(rgb, -1),
+    7: lambda rgb: rgb[::-1, ::-1].transpose(1, 0, 2),
+    8: lambda rgb: np.rot90(rgb),
+}
+
+
+def _upright(rgb: np.ndarray, orientation: int) -> np.ndarray:
+    if orientation not in _UPRIGHT:
+        return rgb
+    return np.ascontiguousarray(_UPRIGHT[orientation](rgb))

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 
 from cnnviz.formatting import format_duration
+from cnnviz.validation import is_real, is_whole
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,19 +94,35 @@ class EpochEvent:
         """An event from `to_dict`'s format (a manifest's history); missing scores are None.
 
         Raises:
-            ValueError: If `data` is not a mapping with at least a whole `epoch`.
+            ValueError: If `data` is not a mapping with at least a whole `epoch`, or a field is
+                not what it should be (a whole number, a finite number or null).
         """
-        if not isinstance(data, Mapping) or not isinstance(data.get("epoch"), int):
+        epoch = data.get("epoch") if isinstance(data, Mapping) else None
+        if not is_whole(epoch) or not 1 <= epoch < _LARGEST_EPOCH:
             raise ValueError(f"An epoch of a run's history needs an `epoch`. Received {data!r}.")
-        known = {field.name for field in fields(cls)} - {"filters"}
-        values = {name: data.get(name) for name in known}
-        values["epochs"] = values["epochs"] or data["epoch"]
+        values = {}
+        for field in fields(cls):
+            value = data.get(field.name)
+            if field.name == "filters" or value is None:
+                continue
+            whole = field.name in ("epoch", "epochs", "best_epoch")
+            usable = is_whole(value) if whole else is_real(value)
+            if not usable or abs(value) >= _LARGEST_EPOCH * 1e6:
+                raise ValueError(
+                    f"An epoch's `{field.name}` must be a {'whole' if whole else 'finite'} number "
+                    f"or null. Received {value!r}."
+                )
+            values[field.name] = int(value) if whole else float(value)
+        values = {name: values.get(name) for name in _EPOCH_FIELDS}
+        values["epochs"] = values["epochs"] or values["epoch"]
         for name in ("elapsed", "samples_per_second", "learning_rate"):
             values[name] = values[name] or 0.0
         return cls(**values)
 
 
 TrainingEvent = BatchEvent | EpochEvent
+_EPOCH_FIELDS = tuple(field.name for field in fields(EpochEvent) if field.name != "filters")
+_LARGEST_EPOCH = 10**6
 # A batch loss this many times the first one means the steps overshoot: the run exploded.
 EXPLODED = 10.0
 
@@ -137,7 +154,8 @@ class TrainingOutcome:
         test_accuracy, test_loss: The best epoch's weights on the held-out test split.
         best_epoch: The epoch whose weights were kept (highest validation accuracy).
         epochs_completed: Whole epochs trained.
-        stopped_by: None (all epochs ran), "user", "early_stopping" or "diverged".
+        stopped_by: None (all epochs ran), "user", "early_stopping", "diverged" or
+            "interrupted" (the worker died: the completed epochs were saved afterwards).
         stopped_at: `(epoch, batch)` of the last batch trained, when the run ended early.
         loss_range: The first and the largest batch loss, to tell a run whose loss exploded.
         elapsed: Seconds from the start of training to the end of scoring.
@@ -221,6 +239,13 @@ def _ending(outcome: TrainingOutcome, config) -> tuple[str, str]:
         return (
             "warning",
             f"Stopped {where}, before the first epoch ended: nothing to score or save.",
+        )
+    if outcome.stopped_by == "interrupted":
+        epoch = outcome.epochs_completed + 1
+        return "warning", (
+            f"The training process stopped during epoch {epoch} of {epochs} (the model engine "
+            f"restarted, or the process ran out of memory). The {complete} it finished were "
+            f"kept: {kept} Train again to run all {epochs} epochs."
         )
     if outcome.stopped_by == "user":
         return "warning", f"Stopped {where}: {complete}; {kept}"

@@ -1,32 +1,49 @@
-"""Saved training runs and bundled models on disk: their names, files and manifests.
+"""Saved training runs and bundled models: which there are, finding one, reading manifests.
 
-A run named `name` in a folder is three files: `name.keras` (architecture and weights),
-`name.weights.h5` (the weights alone, as the lecture saves them) and `name.json` (the manifest:
-config, metrics per epoch, test scores, library versions, and the size and SHA-256 of the other
-two). Bundled models live in `assets/models`, saved runs in the models folder. A model counts
-once its `.keras` file and its manifest both exist: the engine's `keras_side.save` writes the
-manifest last, so a run still being saved is never served half-written. Listing reads JSON only,
-no TensorFlow, so the pages answer at once.
+A run is a manifest `name.json` and the data files it names (`run_files`); bundled models live
+in `assets/models`, saved runs in the models folder. A run is listed only when its manifest is
+usable and the files it names are there with the sizes it gives; anything else is skipped and
+said in `ModelCatalog.problems()`, naming the file. Saving, deleting and cleaning up are
+`run_store`'s (each one atomic step), who may replace or delete a run `run_owners`'s, and what
+a manifest says `run_contents`'s. Listing reads JSON only, no TensorFlow, so the pages answer
+at once.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import sys
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from cnnviz.datasets.offline import MNIST_CLASS_NAMES
-from cnnviz.formatting import format_duration
 from cnnviz.locations import BUNDLED_MODELS_DIR, saved_models_dir
-from cnnviz.training.events import EpochEvent
+from cnnviz.training.run_contents import (
+    class_names,
+    confusion_counts,
+    misclassified_indices,
+    run_history,
+    run_summary,
+)
+from cnnviz.training.run_files import (
+    MAX_NAME_LENGTH,
+    NAME_PATTERN,
+    SUFFIXES,
+    check_run_name,
+    files_problem,
+    load_manifest,
+    named_files,
+    run_paths,
+    sanitise_name,
+)
+from cnnviz.training.run_owners import SavePolicy
+from cnnviz.training.run_store import available_name, clean_runs, delete_run_files
 
-# Plain file names only: a model name can never point outside its directory.
-NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-MAX_NAME_LENGTH = 64
-SUFFIXES = {"model": ".keras", "weights": ".weights.h5", "manifest": ".json"}  # rename order
+# Where the readers and the file names were before they had modules of their own.
+__all__ = ["MAX_NAME_LENGTH", "NAME_PATTERN", "SUFFIXES", "run_paths", "sanitise_name"]
+__all__ += ["class_names", "confusion_counts", "misclassified_indices", "run_history"]
+__all__ += ["run_summary"]
+# A reader that finds a file gone reads the manifest again: a save replaced the run meanwhile.
+READ_ATTEMPTS = 3
 
 
 class UnknownModel(ValueError):  # noqa: N818 (the engine protocol's name)
@@ -35,42 +52,27 @@ class UnknownModel(ValueError):  # noqa: N818 (the engine protocol's name)
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """A model that can be served: a bundled one (assets) or a saved training run."""
+    """A model that can be served: a bundled one (assets) or a saved training run.
+
+    Attributes:
+        name, source: The run's name; "bundled" or "saved".
+        path: Its `.keras` file; `weights` its `.weights.h5` file (None if it has none).
+        manifest: Its manifest, checked (`run_files.manifest_problem`).
+        sha256: The `.keras` file's SHA-256 as the manifest gives it (None: not given), checked
+            by the engine when it loads the model.
+    """
 
     name: str
     source: Literal["bundled", "saved"]
     path: str
     manifest: dict[str, Any]
+    weights: str | None = None
+    sha256: str | None = None
 
-
-def sanitise_name(name) -> str:
-    """A run name safe as a file name: letters, digits, "-" and "_", at most 64 characters.
-
-    Every run of other characters becomes one "_"; leading "-" and "_" and trailing "_" are
-    dropped, so that the name starts with a letter or a digit: the rule by which saved runs
-    are listed, served and deleted (`NAME_PATTERN`), so every name saved can be found again.
-
-    Raises:
-        ValueError: if `name` is not a string or nothing usable is left (empty, only dots).
-
-    Example:
-        >>> sanitise_name("my run (v2)"), sanitise_name("-x")
-        ('my_run_v2', 'x')
-    """
-    if not isinstance(name, str):
-        raise ValueError(f"A run name must be a string. Received {type(name).__name__}: {name!r}.")
-    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "_", name).lstrip("_-")[:MAX_NAME_LENGTH].rstrip("_")
-    if not NAME_PATTERN.fullmatch(cleaned):
-        raise ValueError(
-            "A run name needs at least one letter or digit (letters, digits, '-' and '_' are "
-            f"kept, up to {MAX_NAME_LENGTH} characters). Received {name!r}."
-        )
-    return cleaned
-
-
-def run_paths(directory, name: str) -> dict[str, Path]:
-    """The run's files: `{"model": .keras, "weights": .weights.h5, "manifest": .json}`."""
-    return {kind: Path(directory) / f"{name}{suffix}" for kind, suffix in SUFFIXES.items()}
+    @property
+    def owner(self) -> str | None:
+        """The SHA-256 of the owner token of the session that saved it (None: nobody's)."""
+        return self.manifest.get("owner")
 
 
 class ModelCatalog:
@@ -84,13 +86,25 @@ class ModelCatalog:
     def __init__(self, bundled_dir: str | Path, models_dir: str | Path):
         self.bundled_dir, self.models_dir = Path(bundled_dir), Path(models_dir)
 
-    def list_models(self) -> list[ModelInfo]:
-        """Every model on disk, bundled ones first, each group sorted by name."""
+    def scan(self) -> tuple[list[ModelInfo], list[str]]:
+        """Every usable model (bundled ones first, each group sorted by name) and a sentence
+        per run skipped, naming its file."""
         found: dict[str, ModelInfo] = {}
+        problems = []
         for source, directory in (("bundled", self.bundled_dir), ("saved", self.models_dir)):
-            for info in models_in(directory, source):
+            infos, skipped = runs_in(directory, source)
+            problems += skipped
+            for info in infos:
                 found.setdefault(info.name, info)
-        return list(found.values())
+        return list(found.values()), problems
+
+    def list_models(self) -> list[ModelInfo]:
+        """Every usable model on disk, bundled ones first, each group sorted by name."""
+        return self.scan()[0]
+
+    def problems(self) -> list[str]:
+        """A sentence per run skipped (a damaged manifest, files that do not match it)."""
+        return self.scan()[1]
 
     def saved_runs(self) -> list[ModelInfo]:
         """The saved runs (not bundled), newest first."""
@@ -98,56 +112,75 @@ class ModelCatalog:
         saved.sort(key=lambda info: info.name)
         return sorted(saved, key=lambda info: str(info.manifest.get("date", "")), reverse=True)
 
-    def find(self, name) -> Path:
-        """The `.keras` file of the model called `name`.
+    def bundled_names(self) -> frozenset[str]:
+        """The names the bundled models take: never a saved run's."""
+        found = self.bundled_dir.glob("*.json") if self.bundled_dir.is_dir() else []
+        return frozenset(path.stem for path in found if NAME_PATTERN.fullmatch(path.stem))
+
+    def resolve(self, name) -> ModelInfo:
+        """The model called `name`, its files checked against its manifest.
 
         Raises:
-            UnknownModel: If there is none; the message lists the names there are.
+            UnknownModel: If there is none (the message lists the names there are, and says
+                why a run of that name was skipped).
         """
+        problems = []
         if isinstance(name, str) and NAME_PATTERN.fullmatch(name):
-            for directory in (self.bundled_dir, self.models_dir):
-                paths = run_paths(directory, name)
-                if paths["model"].is_file() and paths["manifest"].is_file():
-                    return paths["model"]
+            for source, directory in (("bundled", self.bundled_dir), ("saved", self.models_dir)):
+                info, problem = read_run(directory, name, source)
+                if info is not None:
+                    return info
+                problems += [f"{source.capitalize()} {name!r}: {problem}."] if problem else []
         available = ", ".join(info.name for info in self.list_models()) or "none yet"
-        raise UnknownModel(f"No model named {name!r}. Available: {available}.")
+        skipped = "".join(f" {problem}" for problem in problems)
+        raise UnknownModel(f"No model named {name!r}. Available: {available}.{skipped}")
+
+    def find(self, name) -> Path:
+        """The `.keras` file of the model called `name` (see `resolve`)."""
+        return Path(self.resolve(name).path)
 
     def version(self, name) -> str:
-        """What identifies the current file of model `name` (its size and modification time),
-        "" if there is no such model: a run saved again under its name gets a new version."""
+        """What identifies the current model file of `name` (its name, size and modification
+        time), "" if there is no such model: a run saved again gets a new version."""
         try:
-            stat = self.find(name).stat()
+            path = self.find(name)
+            stat = path.stat()
         except (UnknownModel, OSError):
             return ""
-        return f"{stat.st_size}-{stat.st_mtime_ns}"
+        return f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}"
 
-    def delete_run(self, name) -> list[Path]:
-        """Delete the saved run `name`: its manifest first (so it is unlisted at once), then
-        its `.keras` and `.weights.h5` files. Bundled models cannot be deleted.
+    def save_policy(self, owner: str | None = None, replace: str = "own") -> SavePolicy:
+        """The `SavePolicy` of a save into the models folder: the bundled names reserved."""
+        return SavePolicy(owner, replace, self.bundled_names())
+
+    def available_name(self, name, owner: str | None = None, replace: str = "own") -> str:
+        """The name a run saved now as `name` would get (see `run_store.available_name`): the
+        page can say so before training."""
+        return available_name(self.models_dir, name, self.save_policy(owner, replace))
+
+    def delete_run(self, name, owner: str | None = None, teacher: bool = False) -> list[Path]:
+        """Delete the saved run `name` if the session with owner token `owner` saved it, or in
+        teacher mode: its manifest first (so it is unlisted at once), then its data files.
+        Bundled models cannot be deleted.
 
         Returns:
             The paths removed.
 
         Raises:
-            ValueError: If `name` is not a plain run name, names a bundled model, or no saved
-                run has it (the message lists the saved runs there are).
+            ValueError: If `name` is not a plain run name, names a bundled model or no saved
+                run (the message lists the saved runs there are), or another session saved it.
         """
-        if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-            raise ValueError(
-                f"A run name has letters, digits, '_', '-' and '.'. Received {name!r}."
-            )
-        if run_paths(self.bundled_dir, name)["model"].is_file():
+        check_run_name(name)
+        if name in self.bundled_names():
             raise ValueError(f"{name!r} is a bundled model; only saved runs can be deleted.")
-        paths = run_paths(self.models_dir, name)
-        if not paths["manifest"].is_file():
+        if not run_paths(self.models_dir, name)["manifest"].is_file():
             saved = ", ".join(info.name for info in self.saved_runs()) or "none yet"
             raise ValueError(f"No saved run named {name!r}. Saved runs: {saved}.")
-        removed = []
-        for kind in ("manifest", "model", "weights"):
-            if paths[kind].is_file():
-                paths[kind].unlink()
-                removed.append(paths[kind])
-        return removed
+        return delete_run_files(self.models_dir, name, owner, teacher)
+
+    def clean(self) -> list[Path]:
+        """Remove what interrupted saves left in the models folder (`run_store.clean_runs`)."""
+        return clean_runs(self.models_dir)
 
 
 def default_catalog() -> ModelCatalog:
@@ -155,99 +188,42 @@ def default_catalog() -> ModelCatalog:
     return ModelCatalog(BUNDLED_MODELS_DIR, saved_models_dir())
 
 
-def read_manifest(path: Path) -> dict | None:
-    """A model's `.json` manifest: None if it is missing, {} if unreadable (said in the log)."""
-    if not path.is_file():
-        return None
-    try:
-        manifest = json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        print(f"Ignoring unreadable manifest {path}: {error}", file=sys.stderr)
-        return {}
-    return manifest if isinstance(manifest, dict) else {}
-
-
-def class_names(manifest: dict) -> list[str]:
-    """The class names a run was trained on; a digit model's "0".."9" when it does not say."""
-    names = manifest.get("class_names")
-    return (
-        [str(name) for name in names]
-        if isinstance(names, list) and names
-        else list(MNIST_CLASS_NAMES)
-    )
-
-
-def run_history(manifest: dict) -> list[EpochEvent]:
-    """The run's epochs as events, in order; entries that are not epochs are left out."""
-    history = manifest.get("history")
-    events = []
-    for entry in history if isinstance(history, list) else []:
+def read_run(directory, name: str, source: str = "saved") -> tuple[ModelInfo | None, str | None]:
+    """Run `name` of a folder: `(info, None)`, `(None, None)` if it has no manifest, or
+    `(None, why)` if it cannot be served (`why` names the file)."""
+    path = run_paths(directory, name)["manifest"]
+    problem = None
+    for _ in range(READ_ATTEMPTS):
+        manifest, problem = load_manifest(path)
+        if manifest is None:
+            return None, problem
         try:
-            events.append(EpochEvent.from_dict(entry))
-        except (TypeError, ValueError):
-            continue
-    return events
+            files = named_files(directory, name, manifest)
+        except ValueError as error:
+            return None, f"{path}: {error}"
+        problem = files_problem(files, "files" in manifest)
+        if problem is None:
+            model, weights = files["model"], files.get("weights")
+            exists = weights is not None and os.path.isfile(weights.path)
+            weights_path = str(weights.path) if exists else None
+            info = ModelInfo(name, source, str(model.path), manifest, weights_path, model.sha256)
+            return info, None
+    return None, f"{path} does not match its files: {problem}"
+
+
+def runs_in(directory, source: str = "saved") -> tuple[list[ModelInfo], list[str]]:
+    """The usable runs of one folder, sorted by name, and a sentence per run skipped."""
+    directory = Path(directory)
+    found = sorted(directory.glob("*.json")) if directory.is_dir() else []
+    infos, problems = [], []
+    for path in found:
+        if NAME_PATTERN.fullmatch(path.stem):
+            info, problem = read_run(directory, path.stem, source)
+            infos += [info] if info else []
+            problems += [f"Skipped run {path.stem!r}: {problem}."] if problem else []
+    return infos, problems
 
 
 def models_in(directory, source: str = "saved") -> list[ModelInfo]:
-    """The models of one folder, sorted by name: a `.keras` file with a manifest beside it."""
-    directory = Path(directory)
-    paths = sorted(directory.glob("*.keras")) if directory.is_dir() else []
-    found = []
-    for path in paths:
-        manifest = read_manifest(path.with_suffix(".json"))
-        if NAME_PATTERN.fullmatch(path.stem) and manifest is not None:
-            found.append(ModelInfo(path.stem, source, str(path), manifest))
-    return found
-
-
-def run_summary(info: ModelInfo) -> dict:
-    """One row of the runs table: how the run ended and the settings that tell runs apart.
-
-    Example:
-        >>> info = ModelInfo("r", "saved", "r.keras", {"test_accuracy": 0.9561, "config": {
-        ...     "epochs": 30, "model": {"dropout": 0.3}}, "epochs_completed": 12})
-        >>> row = run_summary(info)
-        >>> row["Held-out accuracy (%)"], row["Epochs"], row["Regularisers"]
-        (95.61, '12 of 30', 'dropout 0.3')
-    """
-    manifest = info.manifest
-    config = manifest.get("config") if isinstance(manifest.get("config"), dict) else {}
-    accuracy, elapsed = manifest.get("test_accuracy"), manifest.get("elapsed")
-    planned = config.get("epochs", "?")
-    run = manifest.get("epochs_completed", len(manifest.get("history") or []))
-    return {
-        "Run": info.name + (" (bundled)" if info.source == "bundled" else ""),
-        "Held-out accuracy (%)": None if accuracy is None else round(100 * accuracy, 2),
-        "Epochs": f"{run} of {planned}",
-        "Best epoch": manifest.get("best_epoch"),
-        "Training images": manifest.get("train_size", config.get("train_size")),
-        "Regularisers": _regularisers(config.get("model") or {}),
-        "Augmentation": _augmentation(config.get("augmentation") or {}),
-        "Optimiser": _optimiser(config),
-        "Time": None if elapsed is None else format_duration(elapsed),
-    }
-
-
-def _regularisers(model: dict) -> str:
-    parts = ["batch norm"] if model.get("batch_norm") else []
-    for key, name in (("spatial_dropout", "spatial dropout"), ("dropout", "dropout"), ("l2", "L2")):
-        if model.get(key):
-            parts.append(f"{name} {model[key]:g}")
-    return ", ".join(parts) or "none"
-
-
-def _augmentation(augmentation: dict) -> str:
-    names = {"rotation": "rotation", "translation": "shift", "zoom": "zoom"}
-    parts = [f"{names[key]} {augmentation[key]:g}" for key in names if augmentation.get(key)]
-    return ", ".join(parts) or "none"
-
-
-def _optimiser(config: dict) -> str:
-    if "optimizer" not in config:
-        return "—"
-    schedule = ", cosine" if config.get("learning_rate_schedule") == "cosine" else ""
-    return (
-        f"{config['optimizer']} {config.get('learning_rate', '?'):g}, "
-        f"batch {config.get('batch_size', '?')}{schedule}"
-    )
+    """The usable runs of one folder, sorted by name."""
+    return runs_in(directory, source)[0]

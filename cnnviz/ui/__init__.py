@@ -33,6 +33,7 @@ from cnnviz.ui.feature_maps import (
     decision_evidence,
     learned_filters,
     network_input,
+    output_class_names,
     prediction,
     show_layers,
 )
@@ -63,7 +64,7 @@ from cnnviz.ui.pooling import (
     shift_demo,
 )
 from cnnviz.ui.training_live import live_view, train_and_stop
-from cnnviz.ui.training_runs import compare_runs
+from cnnviz.ui.training_runs import compare_runs, model_warnings, session_owner
 from cnnviz.ui.training_setup import (
     augmentation_preview,
     checked_config,
@@ -117,7 +118,9 @@ __all__ = [
     "load_config",
     "memory_estimate",
     "network_editor",
+    "model_warnings",
     "network_input",
+    "output_class_names",
     "network_summary",
     "output_formulas",
     "parameter_comparison",
@@ -131,6 +134,7 @@ __all__ = [
     "run_name",
     "save_feature_map",
     "saved_feature_map",
+    "session_owner",
     "shift_demo",
     "show_layers",
     "tensors",

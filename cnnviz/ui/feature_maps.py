@@ -3,10 +3,12 @@ learned filters and what drove the decision."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import streamlit as st
 
-from cnnviz import plots
+from cnnviz import plots, training
 from cnnviz.images import ImageError, to_grayscale, to_mnist
 from cnnviz.images.digits import unlike_mnist
 from cnnviz.network import (
@@ -60,6 +62,21 @@ def network_input(picked: PickedImage) -> np.ndarray | None:
     return steps.result
 
 
+def output_class_names(info: training.ModelInfo, outputs: list[LayerActivation]) -> list[str]:
+    """A name per output of the model: its manifest's class names, or "0", "1", ... with a
+    warning naming the manifest when it gives a list that does not have one per output."""
+    count = int(np.shape(outputs[-1].output)[-1])
+    names = training.class_names(info.manifest, count)
+    given = info.manifest.get("class_names")
+    if isinstance(given, list) and given != names:
+        manifest = training.run_paths(Path(info.path).parent, info.name)["manifest"]
+        st.warning(
+            f"{manifest} gives {len(given)} class names for the model's {count} outputs: the "
+            "classes are numbered instead."
+        )
+    return names
+
+
 def prediction(x: np.ndarray, probabilities: np.ndarray, class_names: list[str]) -> None:
     """What the network answers (the overview beside it shows what it sees), with a caveat
     when the answer says little (a picture unlike a digit, or an unsure network)."""
@@ -86,8 +103,10 @@ def comparison(model: str, names: list[str], x: np.ndarray, class_names: list[st
     other = engine_call(layer_activations, second, x) if second != "—" else None
     if other is None:
         return second, None
-    st.caption(f"{second} predicts {class_names[int(np.argmax(other[-1].output))]}.")
-    figure = plots.probability_bars(other[-1].output, class_names)
+    # The second model may have another number of classes: number them then.
+    names = training.class_names({"class_names": class_names}, int(np.size(other[-1].output)))
+    st.caption(f"{second} predicts {names[int(np.argmax(other[-1].output))]}.")
+    figure = plots.probability_bars(other[-1].output, names)
     st.plotly_chart(figure, key="feature_maps_compare_probabilities")
     return second, other
 

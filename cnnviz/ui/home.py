@@ -52,10 +52,21 @@ def what_we_see(picked: PickedImage) -> tuple[np.ndarray, PixelWindow | None]:
     if max(height, width) > SHOWN_SIDE:
         st.caption(
             f"Shown smaller than its {width}×{height} pixels, so the {WINDOW}×{WINDOW} window "
-            "is small here: the red ring marks where it is. The numbers are the original "
-            "pixels. Click anywhere to look there."
+            f"is small here: the red ring marks where it is. {_whose_numbers(picked)} Click "
+            "anywhere to look there."
         )
     return picked.image, window
+
+
+def _whose_numbers(picked: PickedImage) -> str:
+    if not picked.reduced:
+        return "The numbers are the original pixels."
+    height, width = picked.image.shape[:2]
+    original_height, original_width = picked.original_size
+    return (
+        f"The numbers are those of the reduced {width}×{height} image, not the "
+        f"{original_width}×{original_height} pixels of the file."
+    )
 
 
 def _window_slider(label: str, length: int, key: str) -> int:

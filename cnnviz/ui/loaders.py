@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import streamlit as st
 
 from cnnviz import datasets, images
+
+DECODES_AT_ONCE = 2
 
 
 @st.cache_data(show_spinner="Loading the dataset…", max_entries=3)
@@ -20,10 +24,26 @@ def cached_builtin_images() -> dict[str, np.ndarray]:
     return images.builtin_images()
 
 
-@st.cache_data(show_spinner="Decoding the image…", max_entries=8)
-def cached_decode(upload: bytes) -> np.ndarray:
-    """`cnnviz.images.load_image`, decoded once per distinct upload."""
-    return images.load_image(upload)
+@st.cache_resource(show_spinner="Decoding the image…", max_entries=16, ttl=600)
+def cached_decode(digest: str, _upload: bytes) -> images.DecodedImage:
+    """`cnnviz.images.decode_image`, once per distinct upload, shared by every session.
+
+    Keyed by `digest` (the upload's SHA-256, computed once when it arrives), so a rerun neither
+    hashes nor copies the upload or the image: every session gets the same read-only array.
+    At most 16 images are kept (48 MB each at most), each for 10 minutes after it was
+    decoded; and at most `DECODES_AT_ONCE` uploads are decoded at a time on the server, so a
+    whole class uploading at once queues for a second instead of running out of memory.
+    """
+    with _decode_slots():
+        decoded = images.decode_image(_upload)
+    decoded.image.setflags(write=False)
+    return decoded
+
+
+@st.cache_resource
+def _decode_slots() -> threading.BoundedSemaphore:
+    """The server's permits to decode an upload (a decode at the limit needs up to ~200 MB)."""
+    return threading.BoundedSemaphore(DECODES_AT_ONCE)
 
 
 @st.cache_data(show_spinner=False, ttl=60)

@@ -7,14 +7,23 @@ does not draw) is copied into plain session-state keys that start with `picker_s
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from cnnviz.datasets import DATASET_NAMES, Dataset, DatasetUnavailable, download_dataset
-from cnnviz.images import ACCEPTED_FORMATS, MIN_INK_CONTRAST, UPLOAD_EXTENSIONS, ImageError
+from cnnviz.images import (
+    ACCEPTED_FORMATS,
+    MAX_DECODED_SIDE,
+    MIN_INK_CONTRAST,
+    UPLOAD_EXTENSIONS,
+    DecodedImage,
+    ImageError,
+)
 from cnnviz.ui.loaders import (
     available_datasets,
     cached_builtin_images,
@@ -33,16 +42,26 @@ class PickedImage:
     """The image a learner chose, as plain arrays.
 
     Attributes:
-        image: RGB uint8 array `(height, width, 3)`, full resolution.
+        image: RGB uint8 array `(height, width, 3)`: the picked image at its own size, except
+            an upload with a side over `MAX_DECODED_SIDE` pixels, which is a reduced copy (see
+            `original_size`). An upload's array is read-only: every session shares it.
         name: What it is, for captions ("Dataset digit #12, label 7").
         source: One of `SOURCES`.
         is_digit: True for drawings and dataset digits (28x28 grayscale at heart).
+        original_size: `(height, width)` of the uploaded file when `image` was reduced from
+            it; None when `image` holds the original pixels.
     """
 
     image: np.ndarray
     name: str
     source: str
     is_digit: bool
+    original_size: tuple[int, int] | None = None
+
+    @property
+    def reduced(self) -> bool:
+        """True when `image` is a reduced copy of an upload, not its own pixels."""
+        return self.original_size is not None
 
 
 def canvas_key() -> str:
@@ -234,18 +253,43 @@ def _uploaded_photo() -> PickedImage | None:
         on_change=_store_upload,
     )
     if upload is not None:
-        st.session_state["picker_saved_upload"] = (upload.name, upload.getvalue())
-    saved = st.session_state.get("picker_saved_upload")
+        _save_upload(upload)
+    saved: SavedUpload | None = st.session_state.get("picker_saved_upload")
     if saved is None:
         st.info("Upload a photo or a scan of a digit to continue.")
         return None
-    filename, payload = saved
     try:
-        rgb = cached_decode(payload)
+        decoded = cached_decode(saved.digest, saved.data)
     except ImageError as error:
-        st.error(f"Could not use {filename!r}: {error}")
+        st.error(f"Could not use {saved.name!r}: {error}")
         return None
-    return PickedImage(rgb, filename, UPLOAD, is_digit=False)
+    if not decoded.reduced:
+        return PickedImage(decoded.image, saved.name, UPLOAD, is_digit=False)
+    st.caption(reduced_caption(decoded))
+    return PickedImage(
+        decoded.image, saved.name, UPLOAD, is_digit=False, original_size=decoded.original_size
+    )
+
+
+@dataclass(frozen=True)
+class SavedUpload:
+    """An uploaded file kept in session state across pages, with its SHA-256 (hashed once)."""
+
+    name: str
+    file_id: str
+    data: bytes
+    digest: str
+
+
+def _save_upload(upload: UploadedFile) -> None:
+    # Hashed once per file, not on every rerun: a new upload has a new `file_id`.
+    saved = st.session_state.get("picker_saved_upload")
+    if saved is None or saved.file_id != upload.file_id:
+        data = upload.getvalue()
+        digest = hashlib.sha256(data).hexdigest()
+        st.session_state["picker_saved_upload"] = SavedUpload(
+            upload.name, upload.file_id, data, digest
+        )
 
 
 def _store_upload() -> None:
@@ -254,7 +298,17 @@ def _store_upload() -> None:
     if upload is None:
         st.session_state.pop("picker_saved_upload", None)
     else:
-        st.session_state["picker_saved_upload"] = (upload.name, upload.getvalue())
+        _save_upload(upload)
+
+
+def reduced_caption(decoded: DecodedImage) -> str:
+    """What the picker says under an upload that was reduced on decode."""
+    (height, width), (new_height, new_width) = decoded.original_size, decoded.image.shape[:2]
+    return (
+        f"Reduced on upload from {width}×{height} to {new_width}×{new_height} pixels (each "
+        f"{decoded.factor}×{decoded.factor} block averaged): the server keeps images at most "
+        f"{MAX_DECODED_SIDE:,} pixels on a side."
+    )
 
 
 def _builtin_image() -> PickedImage | None:

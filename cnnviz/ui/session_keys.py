@@ -10,3 +10,7 @@ CONVOLUTION_FEATURE_MAP = "convolution_feature_map"
 ARCHITECTURE_CONFIG = "architecture_config"
 # A run the Training page just saved: compare it and look at it closely.
 NEW_RUN = "training_new_run"
+# This browser session's owner token (`training_runs.session_owner`): its runs are its own.
+OWNER_TOKEN = "owner_token"
+# Set when a run starts: its "Replace it" answer is not carried over to the next run.
+REPLACE_ASKED_AGAIN = "training_replace_asked_again"

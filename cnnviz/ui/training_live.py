@@ -25,7 +25,8 @@ from cnnviz.training import (
     seconds_left,
 )
 from cnnviz.ui.model_engine import engine_client, engine_notice
-from cnnviz.ui.session_keys import NEW_RUN
+from cnnviz.ui.session_keys import NEW_RUN, REPLACE_ASKED_AGAIN
+from cnnviz.ui.training_runs import replace_policy, session_owner
 
 JOB_KEY = "training_job"
 SESSION_KEY = "training_session"
@@ -46,6 +47,8 @@ class LiveJob:
         events: The progress events received so far (epoch events without their filters).
         filters: The first layer's kernel after the latest epoch, or None before the first.
         status: The last `JobStatus` polled, or None before the first poll.
+        restarts: The engine's restarts when the job was submitted (to tell a job lost in a
+            restart from one forgotten long ago).
     """
 
     id: str
@@ -54,6 +57,7 @@ class LiveJob:
     events: list = field(default_factory=list)
     filters: np.ndarray | None = None
     status: JobStatus | None = None
+    restarts: int = 0
 
 
 def session_id() -> str:
@@ -91,7 +95,11 @@ def train_and_stop(config: TrainingConfig | None, name: str | None) -> None:
         width="stretch",
     ):
         _submit(config, name)
-    if right.button("Stop", key="training_stop", disabled=not job_active(), width="stretch"):
+    # A run whose process died is being saved: stopping would only lose its epochs.
+    saving = job_active() and _job().status is not None and _job().status.recovering
+    if right.button(
+        "Stop", key="training_stop", disabled=not job_active() or saving, width="stretch"
+    ):
         try:
             engine_client().stop_job(_job().id)
         except UnknownJob as error:
@@ -99,17 +107,19 @@ def train_and_stop(config: TrainingConfig | None, name: str | None) -> None:
 
 
 def _submit(config: TrainingConfig, name: str) -> None:
-    client = engine_client()
-    params = {"config": config.to_dict(), "save_dir": client.ping().models_dir}
     try:
-        job_id = client.submit_job("train", params | {"run_name": name}, session=session_id())
+        client = engine_client()
+        params = {"config": config.to_dict(), "run_name": name, "owner": session_owner()}
+        params["replace"] = replace_policy()
+        job_id = client.submit_job("train", params, session=session_id())
     except JobRefused as error:
         st.warning(str(error))
         return
     except (ValueError, EngineError) as error:
-        st.error(str(error))
+        st.error(f"Training could not start: {error}")
         return
-    st.session_state[JOB_KEY] = LiveJob(job_id, name, config)
+    st.session_state[JOB_KEY] = LiveJob(job_id, name, config, restarts=client.restarts)
+    st.session_state[REPLACE_ASKED_AGAIN] = True  # "Replace it" counted for this run only
 
 
 def live_view(config: TrainingConfig | None) -> None:
@@ -135,9 +145,14 @@ def live_view(config: TrainingConfig | None) -> None:
 def _poll_every_second() -> None:
     job = _job()
     try:
-        status = engine_client().job_status(job.id, since=len(job.events))
-    except (UnknownJob, EngineError) as error:
-        st.warning(f"{error} Train again to start a new job.")
+        client = engine_client()
+        status = client.job_status(job.id, since=len(job.events))
+    except UnknownJob:
+        st.warning(_lost_job_message(job, client.restarts))
+        del st.session_state[JOB_KEY]
+        return
+    except EngineError as error:
+        st.error(f"{error} Your run could not be followed; train again to start a new one.")
         del st.session_state[JOB_KEY]
         return
     for event in status.events:
@@ -153,11 +168,31 @@ def _poll_every_second() -> None:
         st.rerun()  # once: the buttons and the run history catch up
 
 
+def _lost_job_message(job: LiveJob, restarts: int) -> str:
+    """Why the engine no longer knows this session's job, and what to do."""
+    if restarts > job.restarts:
+        return (
+            f"The model engine restarted while run `{job.name}` was in its first epoch, so "
+            "there was nothing to keep yet (a run keeps every epoch it completes). Train "
+            "again to start it anew."
+        )
+    return (
+        f"The model engine no longer knows run `{job.name}` (job {job.id}): it ended too long "
+        "ago. Saved runs are listed below; train again to start a new one."
+    )
+
+
 def _show(job: LiveJob, status: JobStatus) -> None:
     batches = [event for event in job.events if isinstance(event, BatchEvent)]
     epochs = [event for event in job.events if isinstance(event, EpochEvent)]
-    if status.state == "queued":
-        ahead = status.queue_position - 1 + engine_client().ping().jobs_running
+    if status.recovering:
+        st.info(
+            f"The training process stopped during epoch {len(epochs) + 1} (the model engine "
+            f"restarted, or the process ran out of memory). Saving the epochs it completed "
+            f"as run `{job.name}`…"
+        )
+    elif status.state == "queued":
+        ahead = (status.queue_position or 1) - 1 + engine_client().ping().jobs_running
         st.info(f"Waiting: {ahead} job(s) ahead of yours.")
     elif status.state == "running":
         _progress(job.config, batches)

@@ -1,12 +1,14 @@
 """Past training runs: their curves side by side, settings and scores, and one run up close.
 
 Reads the manifests on disk (`cnnviz.training.runs`, no TensorFlow); only the predictions for
-the misclassified digits come from the engine. Widget keys start with `training_`.
+the misclassified digits come from the engine. A run belongs to the browser session that saved
+it (`session_owner`): only that session may delete it, unless the server runs in teacher mode
+(`cnnviz.training.teacher_mode`). Widget keys start with `training_`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import secrets
 
 import numpy as np
 import pandas as pd
@@ -17,20 +19,48 @@ from cnnviz.engine.protocol import EngineError
 from cnnviz.training import (
     ModelInfo,
     class_names,
+    confusion_counts,
     default_catalog,
+    misclassified_indices,
+    owner_id,
     run_history,
     run_summary,
+    teacher_mode,
 )
 from cnnviz.ui.loaders import cached_dataset
 from cnnviz.ui.model_engine import predictions
-from cnnviz.ui.session_keys import NEW_RUN
+from cnnviz.ui.session_keys import NEW_RUN, OWNER_TOKEN
 
 COMPARE_KEY = "training_compare"
 GALLERY_SIZE = 24
 
 
+def session_owner() -> str:
+    """This browser session's owner token: made once per session, sent with its training jobs
+    (`"owner"`) so that the runs it saves are its own. Only its SHA-256 is ever written down."""
+    return st.session_state.setdefault(OWNER_TOKEN, secrets.token_hex(16))
+
+
+def replace_policy() -> str:
+    """How this session's saves treat a run of the same name: "any" in teacher mode, else
+    "own" (only a run it saved itself; another's stays, and the new run takes a free name).
+
+    Raises:
+        ValueError: If the teacher mode setting is not understood.
+    """
+    return "any" if teacher_mode() else "own"
+
+
+def model_warnings() -> None:
+    """A warning per run skipped when listing (a damaged manifest, files that do not match),
+    naming its file; the other runs are listed as usual."""
+    for problem in default_catalog().problems():
+        st.warning(problem)
+
+
 def compare_runs(runs: list[ModelInfo]) -> None:
     """Overlay the chosen runs' curves, tabulate every run, and look closely at one."""
+    model_warnings()
     if not runs:
         st.info("No runs yet: train one above.")
         return
@@ -77,10 +107,10 @@ def _one_run(runs: list[ModelInfo]) -> None:
         st.session_state["training_inspect"] = (newest or runs[0]).name
     name = st.selectbox("Look closer at run", list(by_name), key="training_inspect")
     info = by_name[name]
-    manifest = info.manifest
-    if manifest.get("confusion_matrix") is not None:
+    matrix = confusion_counts(info.manifest)
+    if matrix is not None:
         st.plotly_chart(
-            plots.confusion_matrix(manifest["confusion_matrix"], class_names(manifest)),
+            plots.confusion_matrix(matrix, class_names(info.manifest, len(matrix))),
             key="training_confusion",
         )
     _misclassified(info)
@@ -88,46 +118,71 @@ def _one_run(runs: list[ModelInfo]) -> None:
 
 
 def _misclassified(info: ModelInfo) -> None:
-    indices = (info.manifest.get("misclassified") or [])[:GALLERY_SIZE]
-    if not indices:
+    if not info.manifest.get("misclassified"):
         return
     try:
-        data = cached_dataset(info.manifest["dataset"])
-        images = data.x_test[np.asarray(indices)]
-        predicted = predictions(info.name, images / 255.0).argmax(axis=1)
-    except (KeyError, ValueError, EngineError) as error:
+        data = cached_dataset(str(info.manifest.get("dataset"))[:40])
+        shown = misclassified_indices(info.manifest, GALLERY_SIZE, len(data.x_test))
+        indices = np.asarray(shown, dtype=int)
+        images = data.x_test[indices]
+        predicted = predictions(info.name, images / 255.0).argmax(axis=1) if shown else []
+    except (ValueError, EngineError) as error:
         st.info(f"The misclassified test images cannot be shown: {error}")
+        return
+    if not shown:
         return
     names = data.class_names
     captions = [
-        f"true {names[t]} → {names[p]}"
-        for t, p in zip(data.y_test[np.asarray(indices)], predicted, strict=True)
+        f"true {names[t]} → {names[p] if p < len(names) else p}"
+        for t, p in zip(data.y_test[indices], predicted, strict=True)
     ]
     st.markdown(f"**Misclassified test images** (the first {len(indices)})")
     st.plotly_chart(plots.image_gallery(images, captions), key="training_misclassified")
 
 
 def _files(info: ModelInfo) -> None:
-    model = Path(info.path)
-    weights = model.with_suffix(".weights.h5")
     columns = st.columns(3)
-    for column, path, kind in ((columns[0], model, "keras"), (columns[1], weights, "weights")):
-        if path.is_file():
+    files = (
+        (columns[0], info.path, ".keras", "keras"),
+        (columns[1], info.weights, ".weights.h5", "weights"),
+    )
+    for column, path, suffix, kind in files:
+        if path is not None:
             column.download_button(
-                f"Download {path.name}",
-                path.read_bytes(),
-                path.name,
+                f"Download {info.name}{suffix}",
+                _file_bytes(path),
+                f"{info.name}{suffix}",
                 key=f"training_download_{kind}",
             )
     if info.source != "saved":
         columns[2].caption("Bundled models cannot be deleted.")
         return
+    try:
+        teacher = teacher_mode()
+    except ValueError as error:
+        st.error(str(error))
+        teacher = False
+    if not teacher and info.owner != owner_id(session_owner()):
+        columns[2].caption(
+            "Saved by another session: only its owner can delete it (or a teacher: see the "
+            "README's teacher mode)."
+        )
+        return
     sure = columns[2].checkbox(f"Yes, delete run `{info.name}`", key="training_confirm_delete")
     if columns[2].button("Delete run", key="training_delete", disabled=not sure):
         try:
-            default_catalog().delete_run(info.name)
+            default_catalog().delete_run(info.name, session_owner(), teacher)
         except ValueError as error:
             st.error(str(error))
             return
         st.session_state.pop("training_confirm_delete", None)
         st.rerun()
+
+
+def _file_bytes(path: str) -> bytes:
+    """The file's bytes; none if a save replaced it since the page listed it."""
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except FileNotFoundError:
+        return b""

@@ -10,13 +10,23 @@ import streamlit as st
 
 from cnnviz import plots
 from cnnviz.engine.protocol import EngineError
-from cnnviz.locations import BUNDLED_MODELS_DIR, saved_models_dir
 from cnnviz.network import OPTIMIZERS, CNNConfig, lecture_config
-from cnnviz.training import PRESETS, SCHEDULES, TrainingConfig, run_paths, sanitise_name
+from cnnviz.training import (
+    PRESETS,
+    SCHEDULES,
+    TrainingConfig,
+    UnknownModel,
+    default_catalog,
+    owner_id,
+    sanitise_name,
+    teacher_mode,
+)
 from cnnviz.training.config import MAX_LEARNING_RATE, MIN_TRAIN_SIZE, largest_train_size
 from cnnviz.ui.loaders import available_datasets
 from cnnviz.ui.model_engine import engine_client
-from cnnviz.ui.session_keys import ARCHITECTURE_CONFIG
+from cnnviz.ui.session_keys import ARCHITECTURE_CONFIG, REPLACE_ASKED_AGAIN
+from cnnviz.ui.training_live import job_active
+from cnnviz.ui.training_runs import replace_policy, session_owner
 
 MODEL_SOURCES = ("The lecture's model", "The network from the Architecture page")
 PAGE_PRESETS = [preset for preset in PRESETS.values() if preset.on_page]
@@ -61,11 +71,22 @@ def preset_values(name: str) -> dict:
     return widget_values(preset.config, preset.run_name)
 
 
-DEFAULTS = preset_values("lecture") | {"training_seed": 0, "training_run_name": "my-run"}
+# A run's default name is the session's own (`default_run_name`), set where the widgets are.
+DEFAULTS = {
+    key: value for key, value in preset_values("lecture").items() if key != "training_run_name"
+} | {"training_seed": 0}
+REPLACE_KEY = "training_replace"
+
+
+def default_run_name(base: str) -> str:
+    """`base` with this session's tag ("run-3fa2"): every student's default name is their own,
+    so no student replaces another's run by leaving a name as it was."""
+    return f"{base}-{owner_id(session_owner())[:4]}"
 
 
 def _apply_preset(name: str) -> None:
     st.session_state.update(preset_values(name))
+    st.session_state["training_run_name"] = default_run_name(PRESETS[name].run_name)
 
 
 def _architecture_regularisers() -> None:
@@ -131,6 +152,7 @@ def training_settings() -> dict:
     """
     for key, value in DEFAULTS.items():
         st.session_state.setdefault(key, value)
+    st.session_state.setdefault("training_run_name", default_run_name("run"))
     data, run = st.columns(2)
     statuses = available_datasets()
     dataset = data.selectbox(
@@ -241,18 +263,46 @@ def augmentation_preview(config: TrainingConfig) -> None:
         st.plotly_chart(figure, key="training_preview_gallery")
 
 
-def run_name() -> str:
-    """A text input for the run's name; returns the name it is saved under (said if it differs).
+def run_name() -> str | None:
+    """A text input for the run's name; returns the name to save under, or None while the
+    learner has not said whether to replace a run of theirs of that name.
+
+    A run of that name saved by this session is replaced only once the learner ticks "Replace
+    it"; one saved by another session is never replaced (outside teacher mode): the page says
+    which free name the new run will get instead.
 
     Raises:
-        ValueError: If nothing usable is left, or the name is a bundled model's.
+        ValueError: If nothing usable is left, the name is a bundled model's, or the teacher
+            mode setting is not understood.
     """
+    if st.session_state.pop(REPLACE_ASKED_AGAIN, False):  # a new run asks anew
+        st.session_state.pop(REPLACE_KEY, None)
     raw = st.text_input("Run name", key="training_run_name")
     name = sanitise_name(raw)
-    if run_paths(BUNDLED_MODELS_DIR, name)["model"].is_file():
+    catalog = default_catalog()
+    if name in catalog.bundled_names():
         raise ValueError(f"{name!r} is a bundled model's name; choose another. Received {raw!r}.")
     if name != raw:
         st.caption(f"Saved as `{name}` (letters, digits, '-' and '_' only).")
-    if run_paths(saved_models_dir(), name)["manifest"].is_file():
-        st.caption(f"A saved run `{name}` exists: training replaces it.")
+    if job_active():  # the run being trained may be saved under this name any moment now
+        return name
+    try:
+        existing = catalog.resolve(name)
+    except UnknownModel:
+        return name
+    teacher = teacher_mode()
+    if teacher or existing.owner == owner_id(session_owner()):
+        whose = "A saved run" if teacher else "Your saved run"
+        if st.checkbox(f"Replace it: {whose.lower()} `{name}`", key=REPLACE_KEY):
+            return name
+        st.warning(
+            f'{whose} is called `{name}`. Tick "Replace it" to train over it, or choose '
+            "another name."
+        )
+        return None
+    instead = catalog.available_name(name, session_owner(), replace_policy())
+    st.caption(
+        f"Another student's run is called `{name}`, and only they can replace it: yours will "
+        f"be saved as `{instead}`."
+    )
     return name

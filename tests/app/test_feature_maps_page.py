@@ -250,3 +250,30 @@ def test_a_run_saved_again_under_its_name_shows_the_new_model(tmp_path, monkeypa
     assert not np.allclose(shown[0], shown[1])
     ui.engine_client().close()
     ui.engine_client.clear()
+
+
+def test_damaged_runs_are_skipped_with_a_warning_and_short_class_names_numbered(
+    tmp_path, monkeypatch, tiny_cnn
+):
+    monkeypatch.setenv("CNNVIZ_MODELS_DIR", str(tmp_path))
+    ui.engine_client().close()
+    ui.engine_client.clear()
+    for name, manifest in (
+        ("few-names", {"class_names": ["zero", "one"]}),  # a model with 10 outputs
+        ("broken", {"class_names": "0123456789", "config": {"model": []}}),
+    ):
+        tiny_cnn(seed=0).save(tmp_path / f"{name}.keras")
+        (tmp_path / f"{name}.json").write_text(json.dumps(manifest))
+    (tmp_path / "junk.json").write_text("[[[[" * 10_000)
+    at = page_test(PAGE)
+    at.session_state["feature_maps_model"] = "few-names"
+    at.run()
+    assert not at.exception
+    warnings = [warning.value for warning in at.warning]
+    for file in ("broken.json", "junk.json", "few-names.json"):
+        assert any(str(tmp_path / file) in warning for warning in warnings), (file, warnings)
+    assert "broken" not in at.selectbox(key="feature_maps_model").options
+    labels = chart(at, "feature_maps_probabilities")["data"][0]["x"]
+    assert json.dumps(labels) == json.dumps([str(n) for n in range(10)])
+    ui.engine_client().close()
+    ui.engine_client.clear()

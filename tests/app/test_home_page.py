@@ -84,26 +84,58 @@ def large_photo(height=4000, width=5000):
     return np.dstack([red, green, blue]).astype(np.uint8)
 
 
-def test_a_5000_by_4000_photo_shows_its_own_pixels_and_where_the_window_is():
-    photo = large_photo()
+def test_a_photo_4096_pixels_wide_shows_its_own_pixels_and_where_the_window_is():
+    photo = large_photo(3200, 4096)  # the widest the server keeps as it is
     at = page_test(HOME).run()
     at.radio(key="picker_source").set_value("Upload a photo").run()
     at.file_uploader(key="picker_upload").upload("big.png", png_bytes(photo), "image/png").run()
     assert not at.exception
     columns = at.select_slider(key="home_window_left").options
-    assert len(columns) == 313 and columns[:3] == ["0", "16", "32"] and columns[-1] == "4984"
+    assert len(columns) == 256 and columns[:3] == ["0", "16", "32"] and columns[-1] == "4080"
     at.select_slider(key="home_window_top").set_value(2000).run()
-    at.select_slider(key="home_window_left").set_value(4984).run()
-    np.testing.assert_array_equal(grid_values(at, "Red"), photo[2000:2016, 4984:5000, 0])
-    np.testing.assert_array_equal(grid_values(at, "Blue"), photo[2000:2016, 4984:5000, 2])
+    at.select_slider(key="home_window_left").set_value(4080).run()
+    np.testing.assert_array_equal(grid_values(at, "Red"), photo[2000:2016, 4080:4096, 0])
+    np.testing.assert_array_equal(grid_values(at, "Blue"), photo[2000:2016, 4080:4096, 2])
     seen = component_data(at, "photo_window")
-    assert seen["size"] == [4000, 5000] and seen["window"] == [2000, 4984] and seen["side"] == 16
-    assert seen["positions"]["cols"][-1] == 4984 and len(seen["positions"]["rows"]) == 250
+    assert seen["size"] == [3200, 4096] and seen["window"] == [2000, 4080] and seen["side"] == 16
+    assert seen["positions"]["cols"][-1] == 4080 and len(seen["positions"]["rows"]) == 200
     picture = base64.b64decode(seen["picture"].split(",", 1)[1])
     shown = np.asarray(Image.open(io.BytesIO(picture)))
-    assert shown.shape == (512, 640, 3), "the photo itself is sent shrunk, as a JPEG"
+    assert shown.shape == (500, 640, 3), "the photo itself is sent shrunk, as a JPEG"
     assert len(picture) < 200_000
-    assert "red ring" in " ".join(caption.value for caption in at.caption)
+    captions = " ".join(caption.value for caption in at.caption)
+    assert "red ring" in captions and "The numbers are the original pixels." in captions
+    assert "Reduced on upload" not in captions
+
+
+def block_means(image: np.ndarray, factor: int) -> np.ndarray:
+    """Each factor × factor block's mean, rounded half up (the sides divide by `factor`)."""
+    height, width, channels = image.shape
+    blocks = image.reshape(height // factor, factor, width // factor, factor, channels)
+    sums = blocks.sum(axis=(1, 3), dtype=np.int64)
+    return ((sums + factor * factor // 2) // (factor * factor)).astype(np.uint8)
+
+
+def test_a_photo_over_4096_pixels_is_reduced_on_upload_and_the_page_says_so():
+    photo = large_photo(3000, 5000)
+    at = page_test(HOME).run()
+    at.radio(key="picker_source").set_value("Upload a photo").run()
+    at.file_uploader(key="picker_upload").upload("wide.png", png_bytes(photo), "image/png").run()
+    assert not at.exception
+    captions = " ".join(caption.value for caption in at.caption)
+    assert (
+        "Reduced on upload from 5000×3000 to 2500×1500 pixels (each 2×2 block averaged): "
+        "the server keeps images at most 4,096 pixels on a side." in captions
+    )
+    assert "The numbers are those of the reduced 2500×1500 image, not the 5000×3000" in captions
+    assert "original pixels" not in captions
+    assert component_data(at, "photo_window")["size"] == [1500, 2500]
+    at.select_slider(key="home_window_top").set_value(992).run()
+    at.select_slider(key="home_window_left").set_value(2480).run()
+    reduced = block_means(photo, 2)
+    np.testing.assert_array_equal(grid_values(at, "Red"), reduced[992:1008, 2480:2496, 0])
+    np.testing.assert_array_equal(grid_values(at, "Blue"), reduced[992:1008, 2480:2496, 2])
+    assert "[1, 1500, 2500, 3]" in " ".join(m.value for m in at.markdown)
 
 
 def test_a_click_on_the_photo_moves_the_window(monkeypatch):

@@ -1,10 +1,12 @@
 """The shared image picker remembers the learner's choice from page to page."""
 
+import hashlib
+
 import numpy as np
 import pytest
 
-from cnnviz import convolution, datasets
-from tests.app.conftest import component_data, page_test
+from cnnviz import convolution, datasets, images
+from tests.app.conftest import component_data, page_test, png_bytes
 
 pytestmark = pytest.mark.slow
 
@@ -54,3 +56,28 @@ def test_the_class_select_has_room_for_its_longest_choice():
     # which cut "Any class" to "Any cl" at 1280 and 1400 pixels wide.
     assert shares["picker_dataset"] == pytest.approx(0.4)
     assert min(shares["picker_class"], shares["picker_index"]) >= 0.2 - 1e-9
+
+
+def test_an_upload_is_decoded_once_and_its_reduction_is_said_on_every_page(monkeypatch):
+    decoded_sizes = []
+    decode_image = images.decode_image
+
+    def counting(data):
+        decoded_sizes.append(len(data))
+        return decode_image(data)
+
+    monkeypatch.setattr(images, "decode_image", counting)
+    # Unique pixels, so that no other test's upload is in the server's cache already.
+    photo = np.random.default_rng().integers(0, 256, (6, 4200, 3), dtype=np.uint8)
+    data = png_bytes(photo)
+    at = page_test().run()
+    at.radio(key="picker_source").set_value("Upload a photo").run()
+    at.file_uploader(key="picker_upload").upload("strip.png", data, "image/png").run()
+    at.run()
+    at.switch_page("lessons/convolution.py").run()
+    assert not at.exception
+    assert decoded_sizes == [len(data)], "reruns and other pages reuse the decoded upload"
+    saved = at.session_state["picker_saved_upload"]
+    assert saved.digest == hashlib.sha256(data).hexdigest() and saved.name == "strip.png"
+    captions = " ".join(caption.value for caption in at.caption)
+    assert "Reduced on upload from 4200×6 to 2100×3 pixels (each 2×2 block averaged)" in captions

@@ -1,12 +1,17 @@
 """The training page: presets, bad settings, a tiny live run to the end, stop, history, delete."""
 
+import json
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from cnnviz import datasets, network, ui
+from cnnviz.training import owner_id
+from cnnviz.training.runs import models_in
 from cnnviz.ui import training_setup
+from cnnviz.ui.session_keys import OWNER_TOKEN
 from cnnviz.ui.training_setup import PAGE_PRESETS, preset_values
 from tests.app.conftest import chart, page_test
 
@@ -72,8 +77,10 @@ def test_presets_set_the_widgets(models_dir, number):
     at.number_input(key="training_epochs").set_value(3).run()
     at.button(key=f"training_preset_{number}").click().run()
     assert not at.exception
+    tag = owner_id(at.session_state[OWNER_TOKEN])[:4]  # this session's own default names
     for key, value in preset_values(PAGE_PRESETS[number].name).items():
-        assert at.session_state[key] == value, key
+        expected = f"{value}-{tag}" if key == "training_run_name" else value
+        assert at.session_state[key] == expected, key
     twin = network.regularised_config()
     expected_dropout = twin.dropout if number == 2 else 0.0
     assert at.slider(key="training_dropout").value == expected_dropout
@@ -150,9 +157,12 @@ def test_training_one_tiny_epoch_shows_curves_accuracy_and_the_saved_run(models_
     assert "tiny_run" in {trace["name"] for trace in overlay["data"]}
     assert at.selectbox(key="training_inspect").value == "tiny_run"
     assert chart(at, "training_confusion")["data"][0]["z"].sum() == 2000
-    assert not at.button(key="training_train").disabled
-    for suffix in (".keras", ".weights.h5", ".json"):
-        assert (models_dir / f"tiny_run{suffix}").is_file()
+    # Training again under the same name would replace this run: the page asks first.
+    assert any("Your saved run is called `tiny_run`" in w.value for w in at.warning)
+    assert at.button(key="training_train").disabled
+    (info,) = [info for info in models_in(models_dir) if info.name == "tiny_run"]
+    assert Path(info.path).is_file() and Path(info.weights).is_file()
+    assert info.owner == owner_id(at.session_state[OWNER_TOKEN])  # this session's run
 
 
 def test_a_second_session_waits_and_stop_ends_a_long_job(models_dir):
@@ -191,11 +201,19 @@ def chart_or_none(at, key):
         return None
 
 
-def test_delete_removes_the_saved_run(models_dir):
+def fake_run(directory, name, owner=None):
+    """A run on disk as an early save left it (no versions), owned by the token `owner`."""
     for suffix in (".keras", ".weights.h5"):
-        (models_dir / f"doomed{suffix}").write_bytes(b"x")
-    (models_dir / "doomed.json").write_text('{"dataset": "mnist-sample"}')
-    at = page_test(PAGE).run()
+        (directory / f"{name}{suffix}").write_bytes(b"x")
+    manifest = {"dataset": "mnist-sample", "owner": owner and owner_id(owner)}
+    (directory / f"{name}.json").write_text(json.dumps(manifest))
+
+
+def test_delete_removes_the_saved_run(models_dir):
+    fake_run(models_dir, "doomed", owner="this session")
+    at = page_test(PAGE)
+    at.session_state[OWNER_TOKEN] = "this session"
+    at.run()
     at.selectbox(key="training_inspect").set_value("doomed").run()
     assert at.button(key="training_delete").disabled
     at.checkbox(key="training_confirm_delete").check().run()
@@ -203,6 +221,39 @@ def test_delete_removes_the_saved_run(models_dir):
     assert not at.exception
     assert not list(models_dir.glob("doomed*"))
     assert "doomed" not in set(runs_table(at)["Run"])
+
+
+def test_another_sessions_run_cannot_be_deleted_unless_in_teacher_mode(models_dir, monkeypatch):
+    fake_run(models_dir, "theirs", owner="another session")
+    at = page_test(PAGE).run()
+    at.selectbox(key="training_inspect").set_value("theirs").run()
+    assert not [b for b in at.button if b.key == "training_delete"]
+    assert any("Saved by another session" in caption.value for caption in at.caption)
+    monkeypatch.setenv("CNNVIZ_TEACHER_MODE", "1")
+    at.run()
+    at.checkbox(key="training_confirm_delete").check().run()
+    at.button(key="training_delete").click().run()
+    assert not at.exception and not list(models_dir.glob("theirs*"))
+
+
+def test_a_damaged_run_is_skipped_with_a_warning_naming_its_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("CNNVIZ_MODELS_DIR", str(tmp_path))
+    fake_run(tmp_path, "fine")
+    fake_run(tmp_path, "broken")
+    (tmp_path / "broken.json").write_text('{"config": {"model": []}, "class_names": 3}')
+    fake_run(tmp_path, "odd")
+    config = {"model": {"dropout": "0.3"}, "epochs": "many", "optimizer": "adam"}
+    odd = {"config": config | {"learning_rate": "fast"}, "misclassified": [10**9]}
+    (tmp_path / "odd.json").write_text(json.dumps(odd))
+    at = page_test(PAGE).run()
+    assert not at.exception
+    warnings = [warning.value for warning in at.warning]
+    assert any(str(tmp_path / "broken.json") in warning for warning in warnings), warnings
+    assert set(runs_table(at)["Run"]) >= {"fine", "odd"} and "broken" not in set(
+        runs_table(at)["Run"]
+    )
+    at.selectbox(key="training_inspect").set_value("odd").run()
+    assert not at.exception
 
 
 def test_bundled_models_offer_downloads_but_no_delete(models_dir):
@@ -224,3 +275,87 @@ def test_an_unavailable_dataset_is_named_and_its_job_fails_clearly(models_dir):
     at.button(key="training_train").click().run()
     wait_until(at, lambda at: at.error)
     assert "not available" in at.error[0].value
+
+
+def test_each_session_starts_with_a_run_name_of_its_own(models_dir):
+    first, second = page_test(PAGE).run(), page_test(PAGE).run()
+    names = [at.text_input(key="training_run_name").value for at in (first, second)]
+    for at, name in zip((first, second), names, strict=True):
+        assert name == f"run-{owner_id(at.session_state[OWNER_TOKEN])[:4]}"
+    assert names[0] != names[1]
+
+
+def test_replacing_ones_own_run_asks_first(models_dir):
+    fake_run(models_dir, "mine", owner="this session")
+    at = page_test(PAGE)
+    at.session_state[OWNER_TOKEN] = "this session"
+    at.run()
+    at.text_input(key="training_run_name").set_value("mine").run()
+    assert not at.exception
+    assert any("Your saved run is called `mine`" in w.value for w in at.warning)
+    assert at.button(key="training_train").disabled
+    at.checkbox(key="training_replace").check().run()
+    assert not at.button(key="training_train").disabled
+    assert not [w for w in at.warning if "Tick" in w.value]
+
+
+def test_another_students_run_is_never_replaced_the_new_one_takes_a_free_name(models_dir):
+    fake_run(models_dir, "shared", owner="another session")
+    fake_run(models_dir, "shared-2", owner="a third session")
+    at = tiny(page_test(PAGE).run(), "shared")
+    captions = " ".join(caption.value for caption in at.caption)
+    assert "yours will be saved as `shared-3`" in captions
+    assert not at.button(key="training_train").disabled  # nothing to ask: nothing is lost
+    at.button(key="training_train").click().run()
+    wait_until(at, ended)
+    assert "saved as run `shared-3`" in at.success[0].value
+    runs = {info.name: info for info in models_in(models_dir)}
+    assert runs["shared"].owner == owner_id("another session")  # untouched
+    assert runs["shared-3"].owner == owner_id(at.session_state[OWNER_TOKEN])
+
+
+def test_a_job_the_engine_lost_in_a_restart_is_explained(models_dir):
+    from cnnviz.ui.training_live import JOB_KEY, LiveJob
+
+    at = page_test(PAGE).run()
+    # Submitted before a restart (-1: the client has restarted since), unknown to the engine.
+    at.session_state[JOB_KEY] = LiveJob("0123456789ab", "lost", _tiny_config(), restarts=-1)
+    at.run()
+    assert not at.exception
+    warnings = [warning.value for warning in at.warning]
+    assert any("restarted while run `lost` was in its first epoch" in w for w in warnings), warnings
+    assert JOB_KEY not in at.session_state
+    assert not at.run().button(key="training_train").disabled  # free to train again
+
+
+def test_a_job_forgotten_long_ago_is_explained(models_dir):
+    from cnnviz.ui.training_live import JOB_KEY, LiveJob
+
+    at = page_test(PAGE).run()
+    at.session_state[JOB_KEY] = LiveJob("ba9876543210", "old", _tiny_config(), restarts=10**6)
+    at.run()
+    assert not at.exception
+    assert any("no longer knows run `old`" in warning.value for warning in at.warning)
+
+
+def test_train_when_the_engine_cannot_start_is_a_message(models_dir, monkeypatch):
+    from cnnviz.engine.protocol import EngineError
+    from cnnviz.ui import training_live
+
+    def broken():
+        raise EngineError("The model engine exited (code 1) before it was ready.")
+
+    at = page_test(PAGE).run()
+    monkeypatch.setattr(training_live, "engine_client", broken)
+    at.button(key="training_train").click().run()
+    assert not at.exception
+    errors = [error.value for error in at.error]
+    assert errors == [
+        "Training could not start: The model engine exited (code 1) before it was ready."
+    ]
+
+
+def _tiny_config():
+    from cnnviz.training import TrainingConfig
+
+    return TrainingConfig(train_size=256, epochs=1)

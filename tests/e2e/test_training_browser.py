@@ -41,7 +41,7 @@ def test_the_loss_curve_grows_live_and_stop_ends_the_job(page, server_url):
     try:
         page.goto(f"{server_url}/training")
         page.get_by_role("button", name="Train", exact=True).wait_for()
-        set_number(page, "Training images (0: all)", 0)  # long enough to stop
+        set_number(page, "Training images (0: all)", 1000)  # epochs of seconds
         set_number(page, "Epochs", 50)
         set_number(page, "Batch size", 16)
         run = page.get_by_label("Run name", exact=True)
@@ -51,11 +51,18 @@ def test_the_loss_curve_grows_live_and_stop_ends_the_job(page, server_url):
         page.get_by_role("button", name="Train", exact=True).click()
         first = wait_for_points(page, 0)
         wait_for_points(page, first)  # redrawn with more batches: the view is live
+        progress = page.locator("[data-testid=stProgress]").filter(has_text="Epoch 2/50")
+        progress.wait_for(timeout=120_000)  # one epoch done: the run has something to save
         page.get_by_role("button", name="Stop", exact=True).click()
         message = page.locator("[data-testid=stAlert]").filter(has_text="Stopped").first
         message.wait_for(timeout=60_000)
-        # the fragment shows the outcome, then reruns the page once to enable Train again
-        expect(page.get_by_role("button", name="Train", exact=True)).to_be_enabled(timeout=30_000)
+        # the fragment shows the outcome, then reruns the page once to enable Train again;
+        # a run saved under this name is replaced only once the learner says so
+        assert "saved as run" in message.inner_text()
+        train = page.get_by_role("button", name="Train", exact=True)
+        expect(train).to_be_disabled(timeout=30_000)
+        page.get_by_text("Replace it", exact=False).first.click()
+        expect(train).to_be_enabled(timeout=30_000)
     finally:
         time.sleep(1)  # a stopped run may still be saving
         for path in (REPO / "models").glob(f"{name}.*"):

@@ -122,7 +122,7 @@ def process_gone(pid: int) -> bool:
 def test_engine_runs_in_its_own_process(engine, dirs):
     info = engine.ping()
     assert info.pid == engine.pid != os.getpid()
-    assert info.protocol_version == PROTOCOL_VERSION == 4
+    assert info.protocol_version == PROTOCOL_VERSION == 5
     assert info.tensorflow_version[0].isdigit()
     assert info.uptime_seconds >= 0 and info.max_jobs == 1
     assert info.models_dir == str(dirs["saved"]) and info.bundled_dir == str(dirs["bundled"])
@@ -286,7 +286,7 @@ def test_concurrent_requests_from_eight_threads(engine, dirs, images):
 
 def test_protocol_version_mismatch_is_a_clear_error(engine, monkeypatch):
     monkeypatch.setattr("cnnviz.engine.client.PROTOCOL_VERSION", 99)
-    with pytest.raises(ProtocolMismatchError, match="speaks protocol 4; this client sent 99"):
+    with pytest.raises(ProtocolMismatchError, match="speaks protocol 5; this client sent 99"):
         engine.ping()
 
 
@@ -327,7 +327,7 @@ def test_the_engine_log_says_when_it_started_and_what_each_job_did(engine, dirs)
     assert any(started in line and str(dirs["saved"]) in line for line in lines)
     mine = [line.split("INFO: ", 1)[1] for line in lines if f"job {job_id}" in line]
     assert mine[0] == f"job {job_id} (sleep) queued, 0 ahead of it"
-    assert re.fullmatch(rf"job {job_id} started in a new worker \(pid \d+\)", mine[1])
+    assert re.fullmatch(rf"job {job_id} started in a new sleep worker \(pid \d+\)", mine[1])
     assert re.fullmatch(rf"job {job_id} finished after \d+\.\d s", mine[2])
 
 
@@ -401,7 +401,9 @@ def test_a_failing_job_reports_its_message(engine):
 
 
 def test_job_requests_are_validated(engine):
-    with pytest.raises(ValueError, match="Unknown job kind 'dance'. Available: sleep, train"):
+    with pytest.raises(
+        ValueError, match="Unknown job kind 'dance'. Available: recover, sleep, train"
+    ):
         engine.submit_job("dance", {}, session="s")
     with pytest.raises(ValueError, match="must be a dict. Received list"):
         engine.submit_job("sleep", [1], session="s")
@@ -458,7 +460,7 @@ def test_an_engine_that_dies_again_after_a_restart_names_its_log(engine, dirs, m
         raise ConnectionResetError("the engine died")
 
     monkeypatch.setattr(engine, "_exchange", dies)
-    monkeypatch.setattr(engine, "_restart", lambda generation: None)
+    monkeypatch.setattr(engine, "_restart", lambda generation, hung=False: None)
     with pytest.raises(EngineError) as error:
         engine.ping()
     assert str(error.value) == (

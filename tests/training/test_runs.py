@@ -55,13 +55,14 @@ def test_find_names_the_models_there_are(catalog):
 def test_delete_run_removes_its_three_files_and_nothing_else(catalog):
     save_fake_run(catalog.models_dir, "old-run")
     save_fake_run(catalog.models_dir, "old-run-2")
-    removed = catalog.delete_run("old-run")
+    removed = catalog.delete_run("old-run", teacher=True)
     assert sorted(path.name for path in removed) == [
         "old-run.json",
         "old-run.keras",
         "old-run.weights.h5",
     ]
     assert sorted(path.name for path in catalog.models_dir.iterdir()) == [
+        ".runs.lock",
         "old-run-2.json",
         "old-run-2.keras",
         "old-run-2.weights.h5",
@@ -72,16 +73,16 @@ def test_delete_run_removes_its_three_files_and_nothing_else(catalog):
 def test_the_default_catalog_uses_the_models_dir_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("CNNVIZ_MODELS_DIR", str(tmp_path))
     save_fake_run(tmp_path, "env-run")
-    default_catalog().delete_run("env-run")
-    assert not list(tmp_path.iterdir())
+    default_catalog().delete_run("env-run", teacher=True)
+    assert [path.name for path in tmp_path.iterdir()] == [".runs.lock"]
 
 
 def test_a_run_without_weights_file_is_still_deleted(catalog):
     catalog.models_dir.mkdir()
     (catalog.models_dir / "half.keras").write_bytes(b"x")
     (catalog.models_dir / "half.json").write_text("{}")
-    assert len(catalog.delete_run("half")) == 2
-    assert not list(catalog.models_dir.iterdir())
+    assert len(catalog.delete_run("half", teacher=True)) == 2
+    assert [path.name for path in catalog.models_dir.iterdir()] == [".runs.lock"]
 
 
 @pytest.mark.parametrize("name", ["../escape", "", ".hidden", "a/b", None, 3])
@@ -134,7 +135,7 @@ def test_a_run_saved_as_dash_x_is_listed_and_deletable(catalog):
     name = sanitise_name("-x")
     save_fake_run(catalog.models_dir, name)
     assert name in [info.name for info in catalog.saved_runs()]
-    catalog.delete_run(name)
+    catalog.delete_run(name, teacher=True)
     assert name not in [info.name for info in catalog.saved_runs()]
 
 

@@ -80,6 +80,7 @@ def train(
     config: TrainingConfig,
     report: Callable[[TrainingEvent], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    checkpoint_dir=None,
 ) -> TrainingResult:
     """Train `config.model` on `config.dataset`, then score the best weights on its test split.
 
@@ -95,6 +96,8 @@ def train(
             `filters` the first Conv2D's kernel.
         should_stop: Checked after every batch; when it returns True training stops after
             that batch (a partly trained epoch is dropped from the history).
+        checkpoint_dir: Where to keep a checkpoint of each completed epoch (the best weights
+            and the history, `cnnviz.training.checkpoints`), or None.
 
     Returns:
         A `TrainingResult`.
@@ -113,7 +116,7 @@ def train(
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    progress = ProgressCallback(config, len(x_train), report, should_stop)
+    progress = ProgressCallback(config, len(x_train), report, should_stop, checkpoint_dir)
     model.fit(
         _batches(x_train, y_train, config),
         validation_data=(x_val, y_val),
@@ -126,7 +129,7 @@ def train(
     restored = progress.best_weights is not None and progress.best_epoch != len(progress.history)
     if progress.best_weights is not None:
         model.set_weights(progress.best_weights)
-    scores = _evaluate(model, _images(data.x_test), data.y_test, data.num_classes)
+    scores = evaluate(model, data)
     sizes = {"train_size": len(x_train), "validation_size": len(x_val)}
     return TrainingResult(
         model=model,
@@ -230,8 +233,13 @@ def _optimizer(config, train_size):
     return kinds[config.optimizer](learning_rate=rate)
 
 
+def evaluate(model: keras.Model, data) -> dict:
+    """`test_accuracy`, `test_loss`, `confusion_matrix` and `misclassified` of `model` on the
+    held-out test split of `data` (a `cnnviz.datasets.Dataset`), from one pass."""
+    return _evaluate(model, _images(data.x_test), data.y_test, data.num_classes)
+
+
 def _evaluate(model, x, y, num_classes):
-    """Test accuracy and loss, confusion matrix and misclassified indices from one pass."""
     # Direct calls rather than model.predict: no tf.function to trace for a one-off pass.
     chunks = [model(x[i : i + 1000], training=False) for i in range(0, len(x), 1000)]
     probabilities = np.concatenate([keras.ops.convert_to_numpy(c) for c in chunks])

@@ -11,12 +11,15 @@ as "diverged".
 from __future__ import annotations
 
 import math
+import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import keras
 import numpy as np
 
+from cnnviz.training.checkpoints import write_epoch
 from cnnviz.training.config import TrainingConfig
 from cnnviz.training.events import BatchEvent, EpochEvent, TrainingEvent
 
@@ -38,6 +41,9 @@ class ProgressCallback(keras.callbacks.Callback):
         train_size: Training images per epoch.
         report: Receives every event; None: events are only kept in `history`.
         should_stop: Checked after every batch; True stops the run after that batch.
+        checkpoint_dir: The job's checkpoint folder: after each completed epoch the best
+            weights so far and the history are written there (`cnnviz.training.checkpoints`),
+            so the epochs survive a worker or an engine that dies. None: no checkpoints.
 
     After training: `history` (an `EpochEvent` per completed epoch), `best_epoch` and
     `best_weights`, `stopped_by` (None, "user", "early_stopping" or "diverged"), `stopped_at`
@@ -52,8 +58,10 @@ class ProgressCallback(keras.callbacks.Callback):
         train_size: int,
         report: Callable[[TrainingEvent], None] | None,
         should_stop: Callable[[], bool] | None,
+        checkpoint_dir=None,
     ):
         super().__init__()
+        self.checkpoint_dir = checkpoint_dir
         self.config, self.train_size = config, train_size
         self.report, self.should_stop = report or (lambda event: None), should_stop
         self.batches = -(-train_size // config.batch_size)
@@ -105,12 +113,30 @@ class ProgressCallback(keras.callbacks.Callback):
             filters=self._filters(),
         )
         self.history.append(event)
+        if self.checkpoint_dir is not None:
+            self._checkpoint()
         self.report(event)
         patience = self.config.early_stopping_patience
         if self.stopped_by is None and patience and epoch + 1 - self.best_epoch >= patience:
             self._stop("early_stopping")
         if self.stopped_by is None and self.should_stop is not None and self.should_stop():
             self._stop("user")
+
+    def _checkpoint(self) -> None:
+        """Keep this epoch on disk; a checkpoint that cannot be written never stops training."""
+        history = [replace(past, filters=None) for past in self.history]
+        progress = {"elapsed": time.monotonic() - self.start, "samples": self.samples}
+        try:
+            write_epoch(
+                self.checkpoint_dir,
+                history,
+                self.best_epoch,
+                self.best_weights,
+                **progress,
+                busy=self.busy,
+            )
+        except (OSError, ValueError) as error:
+            print(f"Could not write the epoch's checkpoint: {error}", file=sys.stderr)
 
     def _stop(self, why: str) -> None:
         self.stopped_by, self.stopped_at = why, (self.epoch, self.done)

@@ -1,20 +1,16 @@
-"""Saving and loading runs: a model, its weights and a JSON manifest per run, written atomically.
+"""Saving and loading runs: a model, its weights and a JSON manifest per run, atomically.
 
-The files of a run are `cnnviz.training.runs`'s: `name.keras` (saved for inference, without
-optimizer state or compile settings), `name.weights.h5` and `name.json`. Each is written under
-a temporary name in the same folder, then renamed into place with `os.replace`, the manifest
-last: a run is listed only once its manifest exists, and a save that fails part-way puts back
-the previous run of that name.
+`save_run` writes the model (for inference, without optimizer state or compile settings) and
+its weights to hidden temporaries beside the runs, then `cnnviz.training.run_store.commit_run`
+renames them to new versioned names and switches the run's manifest to them in one rename: a
+reader sees the previous run or the new one, whole, whenever the save stops. `load_run` checks
+the archive (`cnnviz.training.model_archive`) and the SHA-256 its manifest gives before Keras
+loads it, in safe mode.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import platform
-import secrets
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,19 +19,22 @@ import numpy as np
 import tensorflow as tf
 
 from cnnviz.engine.keras_side.fit import TrainingResult
-from cnnviz.training.runs import (
-    MAX_NAME_LENGTH,
+from cnnviz.training.model_archive import check_model_archive
+from cnnviz.training.run_files import (
     SUFFIXES,
-    models_in,
-    read_manifest,
-    run_paths,
+    check_run_name,
+    file_sha256,
     sanitise_name,
+    temporary_path,
 )
+from cnnviz.training.run_owners import SavePolicy
+from cnnviz.training.run_store import commit_run
+from cnnviz.training.runs import ModelInfo, read_run, runs_in
 
-MANIFEST_FORMAT = 1
 
-
-def save_run(result_or_model, manifest: dict | None, directory, name: str) -> Path:
+def save_run(
+    result_or_model, manifest: dict | None, directory, name: str, policy: SavePolicy | None = None
+) -> ModelInfo:
     """Save a model (or a `TrainingResult`) and its manifest as run `name`, atomically.
 
     Args:
@@ -43,11 +42,13 @@ def save_run(result_or_model, manifest: dict | None, directory, name: str) -> Pa
         manifest: Extra JSON-able entries for the manifest (they win over computed ones), or
             None.
         directory: Folder of runs; created if missing.
-        name: Run name, passed through `sanitise_name`; an existing run of that name is
-            replaced only once every new file is written.
+        name: Run name, passed through `sanitise_name`.
+        policy: Whose run of that name may be replaced and which names are not to be taken
+            (`run_store.SavePolicy`); a run that may not be replaced stays and the new one is
+            saved as `name-2`, ... Default: replace only a run this owner saved (no owner: none).
 
     Returns:
-        Path of the saved `.keras` model.
+        The saved run as the catalog lists it (its `name` is the one actually used).
 
     Raises:
         ValueError: on a bad name, or if `result_or_model` is neither a result nor a model.
@@ -65,39 +66,47 @@ def save_run(result_or_model, manifest: dict | None, directory, name: str) -> Pa
         )
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    final = run_paths(directory, name)
-    temporary = {kind: _temporary(directory, name, suffix) for kind, suffix in SUFFIXES.items()}
+    staged = {kind: temporary_path(directory, name, SUFFIXES[kind]) for kind in SUFFIXES}
+    del staged["manifest"]  # written by the commit, which names the files in it
     try:
         model = _inference_copy(model)
-        model.save(temporary["model"])
-        model.save_weights(temporary["weights"])
-        files = {kind: _describe(temporary[kind], final[kind]) for kind in ("model", "weights")}
+        model.save(staged["model"])
+        model.save_weights(staged["weights"])
         record.update(manifest or {})
-        record.update(name=name, format=MANIFEST_FORMAT, date=_now(), versions=_versions())
-        record["files"] = files
-        temporary["manifest"].write_text(json.dumps(record, indent=1, allow_nan=False) + "\n")
-        _commit(temporary, final)
+        record.update(date=_now(), versions=_versions())
+        saved = commit_run(directory, name, staged, record, policy or SavePolicy())
     finally:
-        for path in temporary.values():
+        for path in staged.values():
             path.unlink(missing_ok=True)
-    return final["model"]
+    info, problem = read_run(directory, saved)
+    if info is None:  # replaced or deleted by another save in the meantime
+        raise OSError(f"Run {saved!r} changed while it was being saved: {problem}")
+    return info
 
 
 def load_run(directory, name: str) -> tuple[keras.Model, dict]:
     """Load run `name`: its model (`keras.saving.load_model`, safe mode) and its manifest.
 
     Raises:
-        ValueError: if there is no such run, or its model file does not match the manifest.
+        ValueError: if there is no such run, or its model file is not a sound archive or does
+            not match the manifest.
     """
-    manifest = _read_manifest(directory, name)
-    path = run_paths(directory, name)["model"]
-    expected = manifest.get("files", {}).get("model", {}).get("sha256")
-    if not path.is_file() or (expected and _sha256(path) != expected):
+    check_run_name(name)
+    info, problem = read_run(directory, name)
+    if problem is not None:
+        raise ValueError(f"Run {name!r} is damaged: {problem}. Delete it and train it again.")
+    if info is None:
+        names = ", ".join(repr(run.name) for run in runs_in(directory)[0]) or "none"
         raise ValueError(
-            f"Run {name!r} is damaged: {path} is missing or does not match its manifest. "
-            "Delete the run and train it again."
+            f"No run named {name!r} in {directory}. Received {name!r}; saved runs: {names}."
         )
-    return keras.saving.load_model(path, safe_mode=True), manifest
+    check_model_archive(info.path)
+    if info.sha256 and file_sha256(info.path) != info.sha256:
+        raise ValueError(
+            f"Run {name!r} is damaged: {info.path} does not match its manifest. "
+            "Delete it and train it again."
+        )
+    return keras.saving.load_model(info.path, safe_mode=True), info.manifest
 
 
 def result_manifest(result: TrainingResult) -> dict:
@@ -123,66 +132,11 @@ def result_manifest(result: TrainingResult) -> dict:
     }
 
 
-def _read_manifest(directory, name) -> dict:
-    if not isinstance(name, str) or sanitise_name(name) != name:
-        raise ValueError(
-            "A saved run's name has only letters, digits, '-' and '_' (at most "
-            f"{MAX_NAME_LENGTH} characters). Received {name!r}."
-        )
-    path = run_paths(directory, name)["manifest"]
-    manifest = read_manifest(path)
-    if manifest is None:
-        names = ", ".join(repr(info.name) for info in models_in(directory)) or "none"
-        raise ValueError(
-            f"No run named {name!r} in {directory}. Received {name!r}; saved runs: {names}."
-        )
-    return manifest
-
-
-def _temporary(directory, name, suffix) -> Path:
-    """A fresh path `.name.<random>.tmp<suffix>`: hidden, and unmistakably not a run."""
-    return Path(directory) / f".{name}.{secrets.token_hex(8)}.tmp{suffix}"
-
-
 def _inference_copy(model):
     """The model without its optimizer: a third of the size, and all that inference needs."""
     copy = model.__class__.from_config(model.get_config())
     copy.set_weights(model.get_weights())
     return copy
-
-
-def _commit(temporary, final) -> None:
-    """Rename the new files into place, manifest last; on failure put the old ones back."""
-    backups, done = {}, []
-    try:
-        for kind, path in final.items():
-            if path.exists():  # a hard link keeps the old file whatever happens to `path`
-                backups[kind] = temporary[kind].with_name(temporary[kind].name + ".old")
-                try:
-                    os.link(path, backups[kind])
-                except OSError:  # a file system without hard links
-                    shutil.copy2(path, backups[kind])
-        for kind in SUFFIXES:
-            os.replace(temporary[kind], final[kind])
-            done.append(kind)
-    except BaseException:
-        for kind in done:
-            if kind in backups:
-                os.replace(backups[kind], final[kind])
-            else:
-                final[kind].unlink(missing_ok=True)
-        raise
-    finally:
-        for path in backups.values():
-            path.unlink(missing_ok=True)
-
-
-def _describe(path, final) -> dict:
-    return {"file": final.name, "bytes": path.stat().st_size, "sha256": _sha256(path)}
-
-
-def _sha256(path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _now() -> str:

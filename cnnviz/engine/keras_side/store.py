@@ -1,11 +1,13 @@
 """The engine's models in memory: loaded on first use, served by compiled forward passes.
 
 A model is loaded with Keras's safe mode the first time it is asked for and kept until its file
-changes. Inference goes through a `tf.function` with a fixed input signature, traced once per
-model: `model.predict` costs tens of milliseconds per call and an eager call a few, the traced
-function a fraction of one. Every layer's output comes from one `keras_side.extract`
-`FeatureExtractor` per model; activation maximisation images are kept per model file version,
-layer, steps and seed, so asking again is instant.
+changes. Before Keras opens the file, its archive is checked (`cnnviz.training.model_archive`:
+no member that would unpack to far more than the file) and its SHA-256 compared with the one
+its manifest gives, once per version of the file. Inference goes through a `tf.function` with
+a fixed input signature, traced once per model: `model.predict` costs tens of milliseconds per
+call and an eager call a few, the traced function a fraction of one. Every layer's output
+comes from one `keras_side.extract` `FeatureExtractor` per model; activation maximisation
+images are kept per model file version, layer, steps and seed, so asking again is instant.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ import tensorflow as tf
 from cnnviz.engine.keras_side import attribute
 from cnnviz.engine.keras_side.extract import FeatureExtractor
 from cnnviz.network.forward_pass import LayerActivation
-from cnnviz.training.runs import ModelCatalog
+from cnnviz.training.model_archive import check_model_archive
+from cnnviz.training.run_files import file_sha256
+from cnnviz.training.runs import READ_ATTEMPTS, ModelCatalog, ModelInfo
 
 # Large batches run in slices so one request cannot hold gigabytes of activations.
 BATCH_SIZE = 1024
@@ -136,17 +140,37 @@ class ModelStore:
         return attribute.saliency(entry.model, image, class_index, smoothgrad=smoothgrad)
 
     def _entry(self, name: str) -> _Entry:
-        path = self._catalog.find(name)
-        mtime_ns = os.stat(path).st_mtime_ns
+        for _ in range(READ_ATTEMPTS - 1):
+            try:
+                return self._loaded(name, self._catalog.resolve(name))
+            except FileNotFoundError:  # a save replaced the run meanwhile: look again
+                continue
+        return self._loaded(name, self._catalog.resolve(name))
+
+    def _loaded(self, name: str, info: ModelInfo) -> _Entry:
+        mtime_ns = os.stat(info.path).st_mtime_ns
         with self._lock:
             entry = self._cache.get(name)
-            if entry is None or entry.path != str(path) or entry.mtime_ns != mtime_ns:
-                entry = self._cache[name] = _load(path, mtime_ns)
+            if entry is None or entry.path != info.path or entry.mtime_ns != mtime_ns:
+                entry = self._cache[name] = _load(info, mtime_ns)
             return entry
 
 
-def _load(path: Path, mtime_ns: int) -> _Entry:
-    """Load a model safely and trace its forward pass once."""
+def _load(info: ModelInfo, mtime_ns: int) -> _Entry:
+    """Check the model's file, load it safely and trace its forward pass once.
+
+    Raises:
+        ValueError: If the file is not a sound archive, does not match its manifest, or is not
+            a model of images Keras can load in safe mode.
+        FileNotFoundError: If the file went away (a save replaced it).
+    """
+    path = Path(info.path)
+    check_model_archive(path)
+    if info.sha256 is not None and file_sha256(path) != info.sha256:
+        raise ValueError(
+            f"The model {path.name} does not match its manifest (SHA-256): it is damaged. "
+            f"Delete the run {info.name!r} and train it again."
+        )
     try:
         model = keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as error:
@@ -165,7 +189,7 @@ def _load(path: Path, mtime_ns: int) -> _Entry:
         return tf.nn.softmax(outputs) if softmax else outputs
 
     function = tf.function(forward, input_signature=_signature(shape), autograph=False)
-    return _Entry(str(path), mtime_ns, model, shape, function)
+    return _Entry(info.path, mtime_ns, model, shape, function)
 
 
 def _check_image(image, shape: tuple[int, int, int], name: str) -> np.ndarray:

@@ -13,12 +13,14 @@ from dataclasses import replace
 
 import tensorflow as tf
 
-from cnnviz.engine.keras_side.fit import train
+from cnnviz.engine.keras_side.fit import TrainingResult, train
 from cnnviz.engine.keras_side.save import save_run
+from cnnviz.locations import BUNDLED_MODELS_DIR
 from cnnviz.network.config import CNNConfig, ConvBlock
 from cnnviz.training.config import TrainingConfig
 from cnnviz.training.events import TrainingEvent, TrainingOutcome
-from cnnviz.training.runs import run_paths, sanitise_name
+from cnnviz.training.run_owners import SavePolicy
+from cnnviz.training.runs import ModelCatalog, run_paths, sanitise_name
 
 WARM_UP_NETWORK = CNNConfig(conv_blocks=(ConvBlock(2),), dense_units=())
 # What the outcome takes from `fit.TrainingResult` as it is.
@@ -66,28 +68,41 @@ def run_job(
     """Train `params["config"]`, save the run as `params["run_name"]`, return the outcome.
 
     The run is saved (with its best weights) also when the user stopped it, provided at least
-    one epoch completed; otherwise `saved` is False and `paths` is empty.
+    one epoch completed; otherwise `saved` is False and `paths` is empty. A run of that name
+    that the save may not replace stays: the new one is saved as `name-2`, ..., and
+    `run_name` says the name used.
 
     Args:
-        params: `{"config": TrainingConfig.to_dict(), "save_dir": str, "run_name": str}`.
+        params: `{"config": TrainingConfig.to_dict(), "save_dir": str, "run_name": str}`, and
+            optionally `"owner"` (the session's owner token, kept as its SHA-256), `"replace"`
+            ("own", the default: only a run this owner saved; "any": teacher mode; "never"),
+            `"bundled_dir"` (whose models' names a run never takes) and `"checkpoint_dir"`
+            (where each completed epoch is kept, `fit.train`); the engine sets the last two.
         report: Receives the `BatchEvent`s and `EpochEvent`s of `fit.train`.
         should_stop: Checked after every batch.
 
     Raises:
         ValueError: on bad params, a bad config or an unavailable dataset.
     """
-    if not isinstance(params, dict) or {"config", "save_dir", "run_name"} - params.keys():
-        raise ValueError(
-            "Training job params must be a dict with keys 'config', 'save_dir' and 'run_name'. "
-            f"Received {params!r}."
-        )
-    name = sanitise_name(params["run_name"])
+    _save_target(params)  # refuse bad params before training, not after
     config = TrainingConfig.from_dict(params["config"])
-    result = train(config, report, should_stop)
+    result = train(config, report, should_stop, checkpoint_dir=params.get("checkpoint_dir"))
+    return save_and_summarise(result, params)
+
+
+def save_and_summarise(result: TrainingResult, params: dict) -> TrainingOutcome:
+    """Save a training's result as `params` ask (see `run_job`), and say how it ended.
+
+    Raises:
+        ValueError: on bad params.
+        OSError: if the run cannot be written (the previous run of its name stays).
+    """
+    name, catalog, policy = _save_target(params)
     paths = {}
     if result.epochs_completed:
-        save_run(result, None, params["save_dir"], name)
-        paths = {kind: str(path) for kind, path in run_paths(params["save_dir"], name).items()}
+        saved = save_run(result, None, catalog.models_dir, name, policy)
+        name, paths = saved.name, {"model": saved.path, "weights": saved.weights}
+        paths["manifest"] = str(run_paths(catalog.models_dir, name)["manifest"])
     scores = {field: getattr(result, field) for field in RESULT_FIELDS}
     return TrainingOutcome(
         run_name=name,
@@ -98,3 +113,15 @@ def run_job(
         misclassified=result.misclassified.tolist(),
         history=[replace(event, filters=None) for event in result.history],
     )
+
+
+def _save_target(params) -> tuple[str, ModelCatalog, SavePolicy]:
+    """The run's name, the catalog it is saved into and the policy of its save."""
+    if not isinstance(params, dict) or {"config", "save_dir", "run_name"} - params.keys():
+        raise ValueError(
+            "Training job params must be a dict with keys 'config', 'save_dir' and 'run_name'. "
+            f"Received {params!r}."
+        )
+    catalog = ModelCatalog(params.get("bundled_dir", BUNDLED_MODELS_DIR), params["save_dir"])
+    policy = catalog.save_policy(params.get("owner"), params.get("replace", "own"))
+    return sanitise_name(params["run_name"]), catalog, policy

@@ -10,6 +10,7 @@ from cnnviz.engine.keras_side.training_job import run_job, training_threads
 from cnnviz.network.config import CNNConfig, ConvBlock
 from cnnviz.training.config import TrainingConfig
 from cnnviz.training.events import BatchEvent, EpochEvent, TrainingOutcome
+from cnnviz.training.run_owners import owner_id
 from cnnviz.training.runs import models_in
 
 pytestmark = pytest.mark.slow
@@ -49,12 +50,35 @@ def test_run_job_stopped_in_the_first_epoch_saves_nothing(tmp_path):
     assert models_in(tmp_path) == []
 
 
+def test_run_job_keeps_another_sessions_run_and_says_the_name_it_used(tmp_path):
+    bundled = tmp_path / "bundled"
+    bundled.mkdir()
+    (bundled / "lecture.json").write_text("{}")
+    params = {"config": CONFIG.to_dict(), "save_dir": str(tmp_path / "runs"), "run_name": "mine"}
+    params |= {"owner": "alice", "bundled_dir": str(bundled)}
+    names = [
+        run_job(params | changes, lambda event: None, lambda: False).run_name
+        for changes in (
+            {},
+            {"owner": "bob"},  # alice's run stays
+            {"owner": "bob", "replace": "any"},  # teacher mode: replaced
+            {"run_name": "lecture", "replace": "any"},  # a bundled model's name: never
+        )
+    ]
+    assert names == ["mine", "mine-2", "mine", "lecture-2"]
+    manifests = {info.name: info.manifest for info in models_in(tmp_path / "runs")}
+    assert sorted(manifests) == ["lecture-2", "mine", "mine-2"]
+    assert manifests["mine"]["owner"] == manifests["mine-2"]["owner"] == owner_id("bob")
+
+
 @pytest.mark.parametrize(
     "params",
     [
         {"config": {}, "save_dir": "x"},
         {"config": {"epochs": 0}, "save_dir": "x", "run_name": "a"},
         {"config": {}, "save_dir": "x", "run_name": "..."},
+        {"config": {}, "save_dir": "x", "run_name": "a", "replace": "sometimes"},
+        {"config": {}, "save_dir": "x", "run_name": "a", "owner": 7},
     ],
 )
 def test_run_job_refuses_bad_params(params):
