@@ -46,7 +46,9 @@ DEAD_ENGINE_ERRORS = (
 )
 _IDLE_CONNECTIONS = 16
 # Requests that may legitimately compute for minutes: they get `long_request_timeout`.
-LONG_REQUESTS = frozenset({"activation_maximisation", "saliency", "augmentation_preview"})
+LONG_REQUESTS = frozenset(
+    {"activation_maximisation", "saliency", "augmentation_preview", "layer_outputs"}
+)
 
 
 class EngineClient:
@@ -151,6 +153,25 @@ class EngineClient:
             EngineError: If the engine fails.
         """
         return self._call("layer_activations", model=model, image=np.asarray(image))
+
+    def layer_outputs(self, model: str, images: np.ndarray, layers: list[str]) -> dict:
+        """Some layers' outputs for a batch of images: transfer learning's features.
+
+        Args:
+            model: A name from `list_models`.
+            images: `(n, 28, 28)` or `(n, 28, 28, 1)`: floats in 0..1 or uint8 pixels.
+            layers: Names of the model's layers.
+
+        Returns:
+            `{layer: float32 array (n, *that layer's output shape)}`.
+
+        Raises:
+            UnknownModel: If no model has that name.
+            ValueError: For unknown layers (the message lists them), images that do not fit,
+                or more than 100 million numbers in all.
+            EngineError: If the engine fails.
+        """
+        return self._call("layer_outputs", model=model, images=np.asarray(images), layers=layers)
 
     def activation_maximisation(self, model: str, layer: str, *, steps=64, seed=0) -> np.ndarray:
         """Images `(n, 28, 28)` in 0..1 that excite each map (or unit, or class) of `layer` most.

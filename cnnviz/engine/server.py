@@ -72,6 +72,9 @@ class EngineServer:
             "list_models": self.catalog.list_models,
             "predict": lambda model, images: self.store().predict(model, images),
             "layer_activations": lambda model, image: self.store().layer_activations(model, image),
+            "layer_outputs": lambda model, images, layers: self.store().layer_outputs(
+                model, images, layers
+            ),
             "activation_maximisation": lambda model, layer, steps=64, seed=0: (
                 self.store().activation_maximisation(model, layer, steps, seed)
             ),

@@ -122,7 +122,7 @@ def process_gone(pid: int) -> bool:
 def test_engine_runs_in_its_own_process(engine, dirs):
     info = engine.ping()
     assert info.pid == engine.pid != os.getpid()
-    assert info.protocol_version == PROTOCOL_VERSION == 5
+    assert info.protocol_version == PROTOCOL_VERSION == 6
     assert info.tensorflow_version[0].isdigit()
     assert info.uptime_seconds >= 0 and info.max_jobs == 1
     assert info.models_dir == str(dirs["saved"]) and info.bundled_dir == str(dirs["bundled"])
@@ -201,6 +201,30 @@ def test_layer_activations_match_one_sub_model_per_layer(engine, dirs, images):
     assert layers[1].config["epsilon"] == pytest.approx(1e-3)
     assert layers[0].config["strides"] == (1, 1) and layers[0].config["activation"] == "linear"
     assert layers[2].config["activation"] == "relu"
+
+
+def test_layer_outputs_of_a_batch_match_one_sub_model_per_layer(engine, dirs, images):
+    model = load(dirs["bundled"] / "tiny.keras")
+    batch = np.concatenate([images] * 150)[:300]  # more than one slice of 256
+    outputs = engine.layer_outputs("tiny", batch, ["max_pooling2d_1", "flatten"])
+    assert list(outputs) == ["max_pooling2d_1", "flatten"]
+    for name, output in outputs.items():
+        expected = call(keras.Model(model.inputs[0], model.get_layer(name).output), batch)
+        assert output.dtype == np.float32 and output.shape == expected.shape
+        np.testing.assert_allclose(output, expected, atol=1e-5)
+    assert outputs["flatten"].shape == (300, 13 * 13 * 4)
+
+
+def test_layer_outputs_name_the_layers_there_are_and_bound_the_size(engine, images):
+    with pytest.raises(
+        ValueError,
+        match=r"one or more of the model's layers: conv2d_1, .*"
+        r"Received \['fc9'\]",
+    ):
+        engine.layer_outputs("tiny", images, ["fc9"])
+    many = np.zeros((40_000, 28, 28), np.uint8)  # 40,000 × 2,704 numbers: too many at once
+    with pytest.raises(ValueError, match="ask for fewer images or fewer layers"):
+        engine.layer_outputs("tiny", many, ["conv2d_1"])
 
 
 def test_activation_maximisation_is_computed_once_per_model_file(engine, dirs):
@@ -286,7 +310,7 @@ def test_concurrent_requests_from_eight_threads(engine, dirs, images):
 
 def test_protocol_version_mismatch_is_a_clear_error(engine, monkeypatch):
     monkeypatch.setattr("cnnviz.engine.client.PROTOCOL_VERSION", 99)
-    with pytest.raises(ProtocolMismatchError, match="speaks protocol 5; this client sent 99"):
+    with pytest.raises(ProtocolMismatchError, match="speaks protocol 6; this client sent 99"):
         engine.ping()
 
 

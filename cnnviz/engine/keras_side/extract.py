@@ -209,6 +209,52 @@ class FeatureExtractor:
         ]
 
 
+# A batch of layer outputs sent back at once stays under this many numbers (400 MB float32).
+MAX_OUTPUT_NUMBERS = 100_000_000
+_SLICE = 256
+
+
+def layer_outputs(extractor: FeatureExtractor, images, layers) -> dict[str, np.ndarray]:
+    """The outputs of some layers for a batch of images, from compiled forward passes.
+
+    Args:
+        extractor: The model's `FeatureExtractor`.
+        images: A batch `(n, H, W)` or `(n, H, W, C)`: floats in 0..1 or uint8 pixels.
+        layers: Names of the layers wanted.
+
+    Returns:
+        `{name: float32 array (n, *layer output shape)}`, in the order asked.
+
+    Raises:
+        ValueError: For an unknown layer (the message lists them), images that do not fit, or
+            more than `MAX_OUTPUT_NUMBERS` numbers in all (fewer images, or fewer layers).
+    """
+    names = [layer.name for layer in extractor.layers]
+    unknown = [name for name in layers if name not in names]
+    if unknown or not layers:
+        raise ValueError(
+            f"Ask for one or more of the model's layers: {', '.join(names)}. Received "
+            f"{list(layers)!r}."
+        )
+    wanted = [names.index(name) for name in layers]
+    sizes = [int(np.prod(extractor.layers[i].output.shape[1:])) for i in wanted]
+    single = np.ndim(images) == 2 or np.shape(images) == tuple(extractor.input_shape)
+    count = 1 if single else len(images)
+    if count * sum(sizes) > MAX_OUTPUT_NUMBERS:  # checked before the images are converted
+        raise ValueError(
+            f"{count:,} images × {sum(sizes):,} numbers per image from these layers is "
+            f"more than {MAX_OUTPUT_NUMBERS:,} numbers at once. Received {count:,} "
+            "images: ask for fewer images or fewer layers."
+        )
+    batch = prepare_images(images, extractor.input_shape)
+    parts = {name: [] for name in layers}
+    for start in range(0, len(batch), _SLICE):
+        outputs = extractor._forward(batch[start : start + _SLICE])
+        for name, index in zip(layers, wanted, strict=True):
+            parts[name].append(np.asarray(outputs[index]))
+    return {name: np.concatenate(chunks).astype(np.float32) for name, chunks in parts.items()}
+
+
 def feature_maps(model_or_extractor, image) -> list[LayerActivation]:
     """Every layer's output for one image, from one forward pass.
 

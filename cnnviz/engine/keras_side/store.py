@@ -23,7 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from cnnviz.engine.keras_side import attribute
-from cnnviz.engine.keras_side.extract import FeatureExtractor
+from cnnviz.engine.keras_side.extract import FeatureExtractor, layer_outputs
 from cnnviz.network.forward_pass import LayerActivation
 from cnnviz.training.model_archive import check_model_archive
 from cnnviz.training.run_files import file_sha256
@@ -108,6 +108,19 @@ class ModelStore:
             if entry.extractor is None:
                 entry.extractor = FeatureExtractor(entry.model)
         return entry.extractor(image)
+
+    def layer_outputs(self, model: str, images, layers) -> dict[str, np.ndarray]:
+        """Some layers' outputs for a batch of images (see `extract.layer_outputs`).
+
+        Raises:
+            UnknownModel: If no model is called `model`.
+            ValueError: For unknown layers, images that do not fit, or too many numbers.
+        """
+        entry = self._entry(model)
+        with self._lock:
+            if entry.extractor is None:
+                entry.extractor = FeatureExtractor(entry.model)
+        return layer_outputs(entry.extractor, images, list(layers))
 
     def activation_maximisation(self, model: str, layer: str, steps: int = 64, seed: int = 0):
         """Images `(n, H, W)` that maximise each map (or unit) of `layer`; see
