@@ -14,7 +14,6 @@ process, as five students would on one server: target under 2 GB.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import subprocess
 import sys
@@ -25,6 +24,14 @@ from pathlib import Path
 from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+# The files at the limit are the memory test's, made the same way.
+from tests.images.test_decode_memory import (  # noqa: E402
+    encode,
+    palette_with_transparency,
+    with_a_square,
+)
+
 BASELINE_COMMIT = "fc1aa1f"
 NEW = "cnnviz.images.decode"
 WIDTH, HEIGHT = 8000, 5000  # exactly 40 megapixels
@@ -79,24 +86,6 @@ for run in range(repeats):
     gc.collect()
 print(json.dumps({"peak_mb": peak, "seconds": min(times), "outcome": outcome}))
 """
-
-
-def encode(img: Image.Image, image_format: str, **options) -> bytes:
-    buffer = io.BytesIO()
-    img.save(buffer, image_format, **options)
-    return buffer.getvalue()
-
-
-def with_a_square(mode: str, size: tuple[int, int], background, square) -> Image.Image:
-    img = Image.new(mode, size, background)
-    img.paste(square, (size[0] // 8, size[1] // 5, size[0] // 2, size[1] // 2))
-    return img
-
-
-def palette_with_transparency() -> Image.Image:
-    img = with_a_square("P", (WIDTH, HEIGHT), 1, 0)
-    img.putpalette([0, 0, 0, 200, 30, 40] + [0] * 762)
-    return img
 
 
 def rgba_png() -> bytes:

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from cnnviz.training.events import EpochEvent
+from cnnviz.training.run_store import process_alive
 
 JOBS_FOLDER = ".jobs"
 JOB_FILE, PROGRESS_FILE = "job.json", "progress.json"
@@ -147,15 +148,8 @@ def _engine_pid(folder: Path) -> int | None:
 
 
 def _alive(pid: int | None) -> bool:
-    if pid is None or pid == os.getpid() or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # a process of another user has that number now
-        return False
-    return True
+    """Whether the engine `pid` still runs (this process is the new engine: not counted)."""
+    return pid is not None and pid > 0 and pid != os.getpid() and process_alive(pid)
 
 
 def remove_checkpoint(folder) -> None:

@@ -237,11 +237,12 @@ def _is_stale_temporary(file_name: str) -> bool:
     """A temporary of a save whose process is gone, or of the previous format (no pid)."""
     temporary = TEMPORARY_PATTERN.fullmatch(file_name)
     if temporary:
-        return not _alive(int(temporary["pid"]))
+        return not process_alive(int(temporary["pid"]))
     return bool(_OLD_TEMPORARY.fullmatch(file_name))
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists (another user's counts: it cannot be asked)."""
     try:
         os.kill(pid, 0)  # no signal sent: only asks whether the process exists
     except ProcessLookupError:
