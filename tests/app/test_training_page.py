@@ -209,11 +209,16 @@ def fake_run(directory, name, owner=None):
     (directory / f"{name}.json").write_text(json.dumps(manifest))
 
 
-def test_delete_removes_the_saved_run(models_dir):
-    fake_run(models_dir, "doomed", owner="this session")
+def session_owning(directory, name):
+    """The Training page in a session that saved run `name` (a fake one) earlier."""
+    fake_run(directory, name, owner="this session")
     at = page_test(PAGE)
     at.session_state[OWNER_TOKEN] = "this session"
-    at.run()
+    return at.run()
+
+
+def test_delete_removes_the_saved_run(models_dir):
+    at = session_owning(models_dir, "doomed")
     at.selectbox(key="training_inspect").set_value("doomed").run()
     assert at.button(key="training_delete").disabled
     at.checkbox(key="training_confirm_delete").check().run()
@@ -286,10 +291,7 @@ def test_each_session_starts_with_a_run_name_of_its_own(models_dir):
 
 
 def test_replacing_ones_own_run_asks_first(models_dir):
-    fake_run(models_dir, "mine", owner="this session")
-    at = page_test(PAGE)
-    at.session_state[OWNER_TOKEN] = "this session"
-    at.run()
+    at = session_owning(models_dir, "mine")
     at.text_input(key="training_run_name").set_value("mine").run()
     assert not at.exception
     assert any("Your saved run is called `mine`" in w.value for w in at.warning)

@@ -71,15 +71,6 @@ def dirs(tmp_path_factory):
     return {"bundled": bundled, "saved": saved, "log": root / "engine.log"}
 
 
-@pytest.fixture(scope="module")
-def engine(dirs):
-    client = EngineClient.start(
-        models_dir=dirs["saved"], bundled_dir=dirs["bundled"], log_path=dirs["log"]
-    )
-    yield client
-    client.close()
-
-
 @pytest.fixture
 def images():
     return np.random.default_rng(0).random((5, 28, 28), dtype=np.float32)

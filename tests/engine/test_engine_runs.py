@@ -12,7 +12,6 @@ import keras
 import numpy as np
 import pytest
 
-from cnnviz.engine import EngineClient
 from cnnviz.engine.server import EngineConfig, EngineServer
 from cnnviz.network.config import CNNConfig, ConvBlock
 from tests.conftest import seeded_cnn
@@ -74,15 +73,6 @@ def dirs(tmp_path_factory):
     refusals = hostile_models(saved)
     return {"bundled": bundled, "saved": saved, "log": root / "engine.log", "leftovers": leftovers,
             "refusals": refusals}  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def engine(dirs):
-    client = EngineClient.start(
-        models_dir=dirs["saved"], bundled_dir=dirs["bundled"], log_path=dirs["log"]
-    )
-    yield client
-    client.close()
 
 
 def test_the_engine_removes_what_interrupted_saves_left_when_it_starts(engine, dirs):
