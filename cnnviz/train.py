@@ -10,6 +10,8 @@ Examples:
     python -m cnnviz.train --preset over-fitting
     python -m cnnviz.train --preset over-fitting-regularised --seed 1
     python -m cnnviz.train --preset regularised --epochs 80 --patience 15 --name regularised
+    python -m cnnviz.train --preset digits-0-4 --out assets/models
+    python -m cnnviz.train --classes 5-9 --name digits-5-9
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line's arguments; overrides default to None (keep the preset's value)."""
     parser = argparse.ArgumentParser(
         prog="python -m cnnviz.train",
-        description="Train the lecture's CNN (or its regularised variant) and save it as a run in "
+        description="Train the lecture's CNN (or a variant: regularised, on some classes, on "
+        "Fashion-MNIST) and save it as a run in "
         "--out: NAME.json (the manifest) and the model and weights files it names. A run of the "
         "same name is replaced; a bundled model's name is not taken (NAME-2 instead).",
     )
@@ -50,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--preset", choices=PRESETS, default="lecture", help=f"default: lecture. {presets}"
     )
     parser.add_argument("--dataset", choices=DATASET_NAMES, help="default: mnist-sample (bundled)")
+    parser.add_argument(
+        "--classes",
+        help="train on these labels only, relabelled 0, 1, ... in this order, with one output "
+        "per label: a range or a list, e.g. 0-4 or 0,1,2,3,4 (default: the preset's, mostly all)",
+    )
     parser.add_argument("--epochs", type=int, help="1 to 200")
     parser.add_argument("--batch-size", type=int, help="1 to 4096")
     parser.add_argument("--learning-rate", type=float, help="in (0, 1]")
@@ -103,9 +111,35 @@ def make_config(args):
     if args.patience is not None:
         overrides["early_stopping_patience"] = args.patience or None
     model = _model_overrides(config.model, args)
-    if model is not config.model:
+    if args.classes is not None:
+        overrides["classes"] = parse_classes(args.classes)
+        model = replace(model, num_classes=len(overrides["classes"]))
+    if model != config.model:
         overrides["model"] = model
     return replace(config, **overrides)
+
+
+def parse_classes(text: str) -> tuple[int, ...]:
+    """The labels `--classes` names: ranges and single labels separated by commas.
+
+    Example:
+        >>> parse_classes("0-4"), parse_classes("5,7,9"), parse_classes("0-2, 8")
+        ((0, 1, 2, 3, 4), (5, 7, 9), (0, 1, 2, 8))
+
+    Raises:
+        ValueError: If a part is neither a label nor a range from a smaller label to a larger.
+    """
+    labels = []
+    for part in text.split(","):
+        low, dash, high = (side.strip() for side in part.partition("-"))
+        high = high if dash else low
+        if not (low.isdecimal() and high.isdecimal() and int(low) <= int(high)):
+            raise ValueError(
+                "--classes takes labels as a range or separated by commas, e.g. 0-4 or "
+                f"0,1,2,3,4. Received {text!r}."
+            )
+        labels.extend(range(int(low), int(high) + 1))
+    return tuple(labels)
 
 
 def _whole_numbers(text: str, option: str) -> tuple[int, ...]:
@@ -243,10 +277,11 @@ def _summary(result, seconds):
     test = result.sizes["test_size"]
     right = round(result.test_accuracy * test)
     stop = {None: "", "user": ", stopped by the user", "early_stopping": ", stopped early"}
+    only = "" if result.config.classes is None else f" of {', '.join(result.class_names)}"
     return (
         f"Held-out test accuracy: {result.test_accuracy:.2%} ({right:,}/{test:,} images of "
-        f"{result.config.dataset}'s test split), loss {_number(result.test_loss)}. Best epoch "
-        f"{result.best_epoch} of {result.epochs_completed}{stop[result.stopped_by]}; "
+        f"{result.config.dataset}'s test split{only}), loss {_number(result.test_loss)}. "
+        f"Best epoch {result.best_epoch} of {result.epochs_completed}{stop[result.stopped_by]}; "
         f"{seconds:.1f} s, {result.samples_per_second:,.0f} training images/s."
     )
 

@@ -22,8 +22,10 @@ with side:
     model = st.selectbox(
         "Model",
         list(infos),
+        index=list(infos).index("lecture") if "lecture" in infos else 0,
         key="feature_maps_model",
-        help="The two bundled models, and every run saved on the Training page.",
+        help="The bundled models (the lecture's, the regularised one, and the two sources of "
+        "transfer learning), and every run saved on the Training and Transfer pages.",
     )
     x = ui.network_input(picked)
 if x is None:

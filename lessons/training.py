@@ -37,7 +37,7 @@ ui.live_view(config)
 
 st.subheader("Runs so far")
 st.markdown(
-    "Your saved runs and the two bundled models: compare their validation curves, their "
+    "Your saved runs and the bundled models: compare their validation curves, their "
     "settings and held-out accuracy, and see which digits a run gets wrong."
 )
 ui.compare_runs(ui.available_models())

@@ -1,13 +1,16 @@
 """The command line, `python -m cnnviz.train`: the page's presets, overrides, clear errors."""
 
+import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from cnnviz.datasets import offline
-from cnnviz.train import build_parser, main, make_config
+from cnnviz.network.config import lecture_config
+from cnnviz.train import build_parser, main, make_config, parse_classes
 from cnnviz.training.runs import models_in
 
 pytestmark = pytest.mark.slow
@@ -57,6 +60,14 @@ def test_cli_replaces_its_own_run_of_the_same_name(tmp_path):
             ["--filters", "0,8"],
             "Block 1's Conv2D `filters` must be a whole number of at least 1. Received 0",
         ),
+        (
+            ["--classes", "0-x"],
+            "--classes takes labels as a range or separated by commas, e.g. 0-4 or 0,1,2,3,4. "
+            "Received '0-x'.",
+        ),
+        (["--classes", "4-0"], "Received '4-0'"),
+        (["--classes", "3"], "at least two different labels, each once. Received classes=(3,)"),
+        (["--classes", "8-10"], "from 0 to 9, such as (0, 1, 2, 3, 4)"),
     ],
 )
 def test_cli_bad_arguments_exit_2_with_a_message(arguments, message, tmp_path, capsys):
@@ -93,6 +104,41 @@ def test_cli_widens_the_preset_with_filters_and_dense_units():
     assert [block.filters for block in config.model.conv_blocks] == [32, 64]
     assert config.model.dense_units == (64,)
     assert config.model.batch_norm and config.augmentation.enabled
+
+
+@pytest.mark.parametrize(
+    ("text", "classes"),
+    [
+        ("0-4", (0, 1, 2, 3, 4)),
+        ("0,1,2,3,4", (0, 1, 2, 3, 4)),
+        ("5-9", (5, 6, 7, 8, 9)),
+        ("9,0", (9, 0)),
+        (" 0 - 2 , 7", (0, 1, 2, 7)),
+    ],
+)
+def test_cli_classes_take_a_range_or_a_list_and_set_the_outputs(text, classes):
+    assert parse_classes(text) == classes
+    config = make_config(build_parser().parse_args(["--classes", text]))
+    assert config.classes == classes and config.model.num_classes == len(classes)
+    assert config.model == replace(lecture_config(), num_classes=len(classes))
+
+
+@pytest.mark.parametrize("text", ["", "a", "0-", "-1", "1.5", "0-4,", "0;1", "4-0"])
+def test_cli_bad_classes_say_what_is_accepted(text):
+    with pytest.raises(
+        ValueError, match=rf"e\.g\. 0-4 or 0,1,2,3,4\. Received {re.escape(repr(text))}"
+    ):
+        parse_classes(text)
+
+
+def test_cli_trains_the_source_network_on_digits_0_to_4(tmp_path):
+    arguments = ["--preset", "digits-0-4", "--epochs", "1", "--train-size", "64", "--quiet"]
+    assert main([*arguments, "--out", str(tmp_path)]) == 0
+    (info,) = models_in(tmp_path)
+    assert info.name == "digits-0-4-2"  # a bundled model's name: the run takes the next one
+    assert info.manifest["class_names"] == ["0", "1", "2", "3", "4"]
+    assert info.manifest["config"]["classes"] == [0, 1, 2, 3, 4]
+    assert info.manifest["test_size"] == 1025  # the sample's test digits 0 to 4
 
 
 @pytest.mark.parametrize("preset", ["lecture", "over-fitting", "over-fitting-regularised"])

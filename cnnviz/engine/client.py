@@ -48,6 +48,7 @@ _IDLE_CONNECTIONS = 16
 # Requests that may legitimately compute for minutes: they get `long_request_timeout`.
 LONG_REQUESTS = frozenset(
     {"activation_maximisation", "saliency", "augmentation_preview", "layer_outputs"}
+    | {"imagenet_classify", "imagenet_features"}
 )
 
 
@@ -237,6 +238,48 @@ class EngineClient:
             EngineError: If the engine fails.
         """
         return self._call("augmentation_preview", config=config, n=n)
+
+    def imagenet_classify(self, image: np.ndarray, top: int = 5) -> list[tuple[str, str, float]]:
+        """ImageNet's `top` most probable classes for a photo, by VGG16 with ImageNet's weights.
+
+        The engine builds VGG16 from the Keras cache's files the first time (a few seconds),
+        never downloading them; the photo's shorter side is scaled to 224 and the centred
+        224×224 square classified (under half a second on two cores).
+
+        Args:
+            image: uint8 RGB `(height, width, 3)` (or grey `(height, width)`), any size:
+                sending it at 224 pixels on its shorter side already saves time.
+            top: How many classes, 1 to 1,000.
+
+        Returns:
+            `[(wordnet_id, class_name, probability), ...]`, most probable first.
+
+        Raises:
+            ValueError: If the weights or class names are not on this machine (the message
+                gives their size and where they would be cached), or for a bad image.
+            EngineError: If the engine fails.
+        """
+        return self._call("imagenet_classify", image=np.asarray(image), top=top)
+
+    def imagenet_features(self, images) -> np.ndarray:
+        """Photos as VGG16's 512 ImageNet features each (its convolutional base, averaged over
+        positions): the features an SVM learns the learner's own classes from.
+
+        Args:
+            images: A list of photos (uint8, any sizes) or one array `(n, height, width[, 3])`;
+                each is made 224×224 as `imagenet_classify` makes it. At most 1,000.
+
+        Returns:
+            float32 array `(n, 512)`.
+
+        Raises:
+            ValueError: If the convolutional base's weights are not on this machine (the
+                message gives their size and where they would be cached), or for bad images.
+            EngineError: If the engine fails.
+        """
+        if isinstance(images, np.ndarray):
+            return self._call("imagenet_features", images=images)
+        return self._call("imagenet_features", images=[np.asarray(image) for image in images])
 
     def prepare_job(self, kind: str) -> None:
         """Start a worker for `kind` ahead of time, so the next such job starts at once (a

@@ -22,6 +22,8 @@ from cnnviz.validation import check_real
 JOB_KINDS = {
     "train": "cnnviz.engine.keras_side.training_job:run_job",
     "recover": "cnnviz.engine.keras_side.recovery:recover_job",
+    "transfer": "cnnviz.engine.keras_side.transfer_job:run_job",
+    "save-transfer": "cnnviz.engine.keras_side.transfer_job:save_job",
     "sleep": "cnnviz.engine.jobs:sleep_job",
 }
 _PARENT_CHECK_SECONDS = 0.5

@@ -18,7 +18,9 @@ from cnnviz.training.runs import UnknownModel
 # 4: prepare_job (a worker waiting for the next job of a kind).
 # 5: JobStatus.recovering (a job whose worker died, its completed epochs being saved).
 # 6: layer_outputs (a batch of images through some layers: transfer learning's features).
-PROTOCOL_VERSION = 6
+# 7: imagenet_classify and imagenet_features (VGG16 with ImageNet weights from the Keras cache);
+#    transfer jobs.
+PROTOCOL_VERSION = 7
 # The engine reads its secret key (hex) and the pid to watch from these, never its command line.
 AUTHKEY_ENV = "CNNVIZ_ENGINE_AUTHKEY"
 PARENT_PID_ENV = "CNNVIZ_ENGINE_PARENT_PID"

@@ -40,7 +40,7 @@ MAX_EVENTS = 10_000
 STOP_GRACE_SECONDS = 1.0
 # A training job stops within a batch, then scores and saves its best weights (about a second
 # on a busy machine): it gets longer before its worker is terminated, so the run is not lost.
-STOP_GRACE_BY_KIND = {"train": 20.0}
+STOP_GRACE_BY_KIND = {"train": 20.0, "transfer": 10.0}
 # Kinds whose workers checkpoint each epoch, and the kind that saves what a dead one left.
 CHECKPOINTED_KINDS = frozenset({"train"})
 RECOVERY_KIND = "recover"
@@ -294,8 +294,15 @@ class JobManager:
         worker = spare if alive else self._spawn(kind)
         if spare is not None:  # a prepared kind: keep one waiting for the next job
             self._spares[kind] = self._spawn(kind)
-        worker.inbox.send(self._worker_params(job))
-        worker.inbox.close()
+        # Handed over by a thread: a worker still importing TensorFlow reads its inbox only
+        # then, and params larger than the pipe's buffer (a transfer job's weights, a
+        # learner's images) would block the engine, and its health checks, until it does.
+        threading.Thread(
+            target=_hand_over,
+            args=(worker.inbox, self._worker_params(job)),
+            name=f"hand-over-{job.id}",
+            daemon=True,
+        ).start()
         job.process, job.stop_event = worker.process, worker.stop_event
         job.state = "running"
         job.started_at = job.started_at or time.time()
@@ -437,3 +444,14 @@ def _check_submission(kind, params, session) -> None:
         raise ValueError(f"Job `params` must be plain values that can be sent: {error}") from error
     if not isinstance(session, str) or not session:
         raise ValueError(f"`session` must be a non-empty string. Received {session!r}.")
+
+
+def _hand_over(inbox, params: dict) -> None:
+    """Send a job's params to its worker and close the inbox; a worker that died before
+    reading them is reported by the job's follower."""
+    try:
+        inbox.send(params)
+    except OSError as error:
+        _LOG.warning("a worker died before it was given its job: %s", error)
+    finally:
+        inbox.close()

@@ -38,6 +38,10 @@ _BACKLOG = 64
 _LOG = logging.getLogger("cnnviz.engine")
 
 
+# Job kinds that save runs, or read them (a transfer job's source), in the models folder.
+RUN_FOLDER_KINDS = frozenset({"train", "transfer", "save-transfer"})
+
+
 @dataclass(frozen=True)
 class EngineConfig:
     """How an engine is set up (see `python -m cnnviz.engine --help`)."""
@@ -65,6 +69,7 @@ class EngineServer:
         self.catalog = ModelCatalog(config.bundled_dir, config.models_dir)
         self._store = None
         self._store_lock = threading.Lock()
+        self._imagenet = None
         self._started = time.monotonic()
         self._socket_dir: str | None = None
         self._methods = {
@@ -85,6 +90,8 @@ class EngineServer:
                 model, image, class_index, smoothgrad
             ),
             "augmentation_preview": _augmentation_preview,
+            "imagenet_classify": lambda image, top=5: self.imagenet().classify(image, top),
+            "imagenet_features": lambda images: self.imagenet().features(images),
             "prepare_job": lambda kind: self.jobs.prepare(kind),
             "submit_job": lambda kind, params, session: self.jobs.submit(
                 kind, self.job_params(kind, params), session
@@ -102,6 +109,16 @@ class EngineServer:
 
                 self._store = ModelStore(self.catalog)
             return self._store
+
+    def imagenet(self):
+        """VGG16 with ImageNet's weights from the Keras cache, importing TensorFlow the first
+        time it is needed; its models are built on their first request."""
+        with self._store_lock:
+            if self._imagenet is None:
+                from cnnviz.engine.keras_side.imagenet import ImageNetVGG16  # imports TensorFlow
+
+                self._imagenet = ImageNetVGG16()
+            return self._imagenet
 
     def ping(self) -> EngineInfo:
         """Who the engine is and how busy it is."""
@@ -122,14 +139,15 @@ class EngineServer:
         )
 
     def job_params(self, kind: str, params):
-        """A job's params as the engine runs them: a training job saves into the engine's own
-        models folder, never under a bundled model's name, whatever the client sent.
+        """A job's params as the engine runs them: a job that saves or reads runs does so in
+        the engine's own models folder, never under a bundled model's name, whatever the
+        client sent.
 
         Raises:
-            ValueError: If a training job's `save_dir` is another folder (leaving it out is
-                fine: the engine's folder is used).
+            ValueError: If such a job's `save_dir` is another folder (leaving it out is fine:
+                the engine's folder is used).
         """
-        if kind != "train" or not isinstance(params, dict):
+        if kind not in RUN_FOLDER_KINDS or not isinstance(params, dict):
             return params
         models_dir = Path(self.config.models_dir)
         sent = params.get("save_dir", str(models_dir))

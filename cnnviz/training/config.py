@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 
-from cnnviz.datasets.offline import TRAINING_IMAGES, check_name
+from cnnviz.datasets.offline import check_name
 from cnnviz.network.config import CNNConfig, lecture_config, validate_config
 from cnnviz.network.design import OPTIMIZERS
 from cnnviz.validation import (
@@ -27,6 +27,14 @@ MAX_LEARNING_RATE = 10.0
 MAX_BATCH_SIZE = 4096
 MIN_TRAIN_SIZE = 10
 MISCLASSIFIED_LIMIT = 64
+# Training images of each class (label 0, 1, ...) in each dataset's training split, so that a
+# run on some of the classes is checked without loading the images (tests/training compares
+# them with the data). Their sums are `cnnviz.datasets.offline.TRAINING_IMAGES`.
+TRAINING_IMAGES_PER_CLASS = {
+    "mnist-sample": (801, 902, 793, 826, 784, 690, 811, 856, 755, 782),
+    "mnist": (5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949),
+    "fashion-mnist": (6000,) * 10,
+}
 
 
 @dataclass(frozen=True)
@@ -69,9 +77,14 @@ class TrainingConfig:
     Args:
         model: The network to build (`cnnviz.network.CNNConfig`).
         dataset: A name from `cnnviz.datasets.DATASET_NAMES`.
+        classes: Train on the images of these labels only, relabelled 0, 1, ... in the
+            order given (`cnnviz.transfer.tasks.digit_subset`), and score on the same labels
+            of the test split: at least two different labels of the dataset, as many as
+            `model.num_classes`. (0, 1, 2, 3, 4) is transfer learning's source task, "digits
+            0–4". None: every class.
         train_size: Train on this many images (at least 10) of a seeded shuffle of the
-            training split; None: all but the validation images. Small sizes show
-            over-fitting.
+            training split (of `classes`' images, when given); None: all but the validation
+            images. Small sizes show over-fitting.
         validation_size: Images held back from the training split to choose the best epoch
             and stop early: a count (at least 1) or a fraction of the split in (0, 1). The
             dataset's test split stays untouched until the final score.
@@ -94,6 +107,7 @@ class TrainingConfig:
 
     model: CNNConfig = field(default_factory=lecture_config)
     dataset: str = "mnist-sample"
+    classes: tuple[int, ...] | None = None
     train_size: int | None = None
     validation_size: int | float = 1000
     epochs: int = 10
@@ -111,6 +125,8 @@ class TrainingConfig:
     def to_dict(self) -> dict:
         """The config as plain dicts, lists and numbers, ready for `json.dumps`."""
         data = {f.name: getattr(self, f.name) for f in fields(self)}
+        if self.classes is not None:
+            data["classes"] = list(self.classes)
         return {**data, "model": self.model.to_dict(), "augmentation": asdict(self.augmentation)}
 
     @classmethod
@@ -121,6 +137,8 @@ class TrainingConfig:
             ValueError: on unknown keys or a value out of range, naming it.
         """
         values = check_known_keys(data, cls, "Training config")
+        if isinstance(values.get("classes"), list):  # JSON has lists, the config tuples
+            values["classes"] = tuple(values["classes"])
         if "model" in values:
             values["model"] = CNNConfig.from_dict(values["model"])
         if "augmentation" in values:
@@ -134,8 +152,10 @@ def validate_training_config(config: TrainingConfig) -> None:
     """Raise ValueError, naming the field, what was received and what is accepted, if needed."""
     if not isinstance(config, TrainingConfig):
         raise ValueError(f"Expected a TrainingConfig. Received {type(config).__name__}.")
-    validate_config(config.model)
     check_name(config.dataset)
+    if config.classes is not None:  # before the model, whose num_classes follows from them
+        _check_classes(config)
+    validate_config(config.model)
     if config.train_size is not None:
         check_whole(config.train_size, "`train_size`", MIN_TRAIN_SIZE, alternative=" or None (all)")
     size = config.validation_size
@@ -144,15 +164,7 @@ def validate_training_config(config: TrainingConfig) -> None:
             "`validation_size` must be a whole number of at least 1 or a fraction in (0, 1). "
             f"Received validation_size={size!r}."
         )
-    if config.train_size is not None:
-        largest = largest_train_size(config.dataset, size)
-        if config.train_size > largest:
-            raise ValueError(
-                f"`train_size` must be at most {largest:,} on {config.dataset} (it has "
-                f"{TRAINING_IMAGES[config.dataset]:,} training images, of which "
-                f"{TRAINING_IMAGES[config.dataset] - largest:,} are kept for validation). "
-                f"Received {config.train_size}."
-            )
+    _check_sizes(config)
     check_whole(config.epochs, "`epochs`", 1, MAX_EPOCHS)
     check_whole(config.batch_size, "`batch_size`", 1, MAX_BATCH_SIZE)
     check_choice(config.optimizer, "`optimizer`", OPTIMIZERS)
@@ -171,6 +183,68 @@ def validate_training_config(config: TrainingConfig) -> None:
         )
 
 
+def _check_classes(config: TrainingConfig) -> None:
+    classes, dataset = config.classes, config.dataset
+    count = len(TRAINING_IMAGES_PER_CLASS[dataset])
+    if not isinstance(classes, tuple) or not all(
+        is_whole(label) and 0 <= label < count for label in classes
+    ):
+        raise ValueError(
+            f"`classes` must be a tuple of labels of {dataset}, whole numbers from 0 to "
+            f"{count - 1}, such as (0, 1, 2, 3, 4); or None (every class). "
+            f"Received classes={classes!r}."
+        )
+    if len(classes) < 2 or len(set(classes)) != len(classes):
+        raise ValueError(
+            "`classes` must name at least two different labels, each once. "
+            f"Received classes={classes!r}."
+        )
+    outputs = getattr(config.model, "num_classes", len(classes))  # a non-model fails later
+    if outputs != len(classes):
+        raise ValueError(
+            f"The model's `num_classes` must be {len(classes)}, one output per label of "
+            f"`classes`. Received num_classes={outputs!r} with classes={classes!r}: use a "
+            f"model with num_classes={len(classes)}, for example "
+            f"`dataclasses.replace(model, num_classes={len(classes)})`."
+        )
+
+
+def _check_sizes(config: TrainingConfig) -> None:
+    """`validation_size` and `train_size` against the images there are (of `classes`)."""
+    available = training_images(config.dataset, config.classes)
+    held_back = validation_images(config.validation_size, available)
+    images = f"{available:,} training images"
+    where = config.dataset
+    if config.classes is not None:
+        where = f"{config.dataset} with classes={config.classes!r}"
+    if available - held_back < MIN_TRAIN_SIZE:
+        raise ValueError(
+            f"`validation_size` must leave at least {MIN_TRAIN_SIZE} images to train on: "
+            f"{where} has {images}. Received validation_size={config.validation_size!r}."
+        )
+    if config.train_size is not None and config.train_size > available - held_back:
+        raise ValueError(
+            f"`train_size` must be at most {available - held_back:,} on {where} (it has "
+            f"{images}, of which {held_back:,} are kept for validation). "
+            f"Received {config.train_size}."
+        )
+
+
+def training_images(dataset: str, classes=None) -> int:
+    """How many images the training split of `dataset` has (of the labels `classes` only,
+    when given), before any are held back for validation.
+
+    Example:
+        >>> training_images("mnist-sample"), training_images("mnist-sample", (0, 1, 2, 3, 4))
+        (8000, 4106)
+    """
+    check_name(dataset)
+    counts = TRAINING_IMAGES_PER_CLASS[dataset]
+    if classes is None:
+        return sum(counts)
+    return sum(counts[check_whole(label, "A label", 0, len(counts) - 1)] for label in classes)
+
+
 def validation_images(validation_size: int | float, available: int) -> int:
     """How many of `available` training images a `validation_size` holds back (a count, or a
     fraction rounded, at least 1)."""
@@ -179,14 +253,15 @@ def validation_images(validation_size: int | float, available: int) -> int:
     return validation_size
 
 
-def largest_train_size(dataset: str, validation_size: int | float = 1000) -> int:
-    """The most training images a run on `dataset` can have: its training split less the
-    images held back for validation.
+def largest_train_size(dataset: str, validation_size: int | float = 1000, classes=None) -> int:
+    """The most training images a run on `dataset` (on its labels `classes` only, when given)
+    can have: its training split less the images held back for validation.
 
     Example:
         >>> largest_train_size("mnist-sample"), largest_train_size("mnist", 0.1)
         (7000, 54000)
+        >>> largest_train_size("mnist-sample", classes=(0, 1, 2, 3, 4))
+        3106
     """
-    check_name(dataset)
-    available = TRAINING_IMAGES[dataset]
+    available = training_images(dataset, classes)
     return available - validation_images(validation_size, available)

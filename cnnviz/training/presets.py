@@ -1,5 +1,6 @@
 """The training presets: the lecture's run, the over-fitting lesson and its regularised twin,
-and the recipe of the bundled regularised model.
+the recipe of the bundled regularised model, and the recipes of the two bundled source
+networks of transfer learning (digits 0–4, Fashion-MNIST).
 
 One list serves the Training page (its preset buttons) and the command line
 (`python -m cnnviz.train --preset NAME`), so a lesson seen in the browser can be reproduced
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from cnnviz.network.config import regularised_config, regularised_wide_config
+from cnnviz.network.config import lecture_config, regularised_config, regularised_wide_config
 from cnnviz.training.config import SHIFT_AUGMENTATION, STANDARD_AUGMENTATION, TrainingConfig
 from cnnviz.validation import check_choice
 
@@ -22,6 +23,10 @@ OVERFIT_EPOCHS = 100
 # loss bottoms out after 10-20 and climbs for the rest, while the regularised twin, which
 # learns more slowly, is still improving after 50.
 OVERFIT_BATCH_SIZE = 32
+# Transfer learning's source task, as in the classic Keras example: digits 0-4, to reuse on 5-9.
+SOURCE_DIGITS = (0, 1, 2, 3, 4)
+SOURCE_EPOCHS = 15
+FASHION_EPOCHS = 10
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,12 @@ def _presets() -> tuple[Preset, ...]:
         augmentation=STANDARD_AUGMENTATION,
         early_stopping_patience=25,
     )
+    digits = TrainingConfig(
+        model=replace(lecture_config(), num_classes=len(SOURCE_DIGITS)),
+        classes=SOURCE_DIGITS,
+        epochs=SOURCE_EPOCHS,
+    )
+    fashion = TrainingConfig(dataset="fashion-mnist", epochs=FASHION_EPOCHS)
     return (
         Preset(
             name="lecture",
@@ -94,6 +105,26 @@ def _presets() -> tuple[Preset, ...]:
             run_name="regularised-again",
             on_page=False,
         ),
+        Preset(
+            name="digits-0-4",
+            label="Source network: digits 0–4",
+            lesson="The recipe of the bundled `digits-0-4` model, transfer learning's source "
+            "network: the lecture's network with 5 outputs, trained on the digits 0 to 4 of the "
+            f"bundled sample only for {SOURCE_EPOCHS} epochs, to be reused on 5 to 9.",
+            config=digits,
+            run_name="digits-0-4-again",
+            on_page=False,
+        ),
+        Preset(
+            name="fashion",
+            label="Source network: Fashion-MNIST",
+            lesson="The recipe of the bundled `fashion` model, a second source network for "
+            "transfer learning: the lecture's network trained on Fashion-MNIST's 10 kinds of "
+            f"clothes for {FASHION_EPOCHS} epochs; are its features of any use for digits?",
+            config=fashion,
+            run_name="fashion-again",
+            on_page=False,
+        ),
     )
 
 
@@ -110,7 +141,9 @@ def training_preset(name: str) -> TrainingConfig:
     decay, stopping early after 25 epochs without a better validation accuracy. It was chosen
     on validation accuracy among batch 16/32/64, 60-150 epochs, constant or cosine rates,
     lighter augmentation or dropout, and widths; each regulariser needs more, smaller steps to
-    pay off on 7,000 digits.
+    pay off on 7,000 digits. "digits-0-4" and "fashion" are the bundled source networks of
+    transfer learning: the lecture's run on the sample's digits 0-4 only (5 outputs, 15
+    epochs), and on Fashion-MNIST (10 epochs).
 
     Example:
         >>> training_preset("over-fitting").train_size

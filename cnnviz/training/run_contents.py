@@ -32,6 +32,22 @@ def class_names(manifest, num_classes: int | None = None) -> list[str]:
     return [str(number) for number in range(num_classes)]
 
 
+def trained_classes(manifest) -> tuple[int, ...] | None:
+    """The dataset labels a run was trained on (`TrainingConfig.classes`), its outputs 0, 1,
+    ... in that order; None when it was trained on every class or the manifest does not say.
+
+    Example:
+        >>> trained_classes({"config": {"classes": [0, 1, 2, 3, 4]}}), trained_classes({})
+        ((0, 1, 2, 3, 4), None)
+    """
+    config = _mapping(manifest.get("config")) if isinstance(manifest, dict) else {}
+    classes = config.get("classes")
+    usable = isinstance(classes, list) and 0 < len(classes) <= 1000
+    if not (usable and all(_whole(label) is not None for label in classes)):
+        return None
+    return tuple(int(label) for label in classes)
+
+
 def run_history(manifest) -> list[EpochEvent]:
     """The run's epochs as events, in order; entries that are not epochs are left out."""
     history = manifest.get("history") if isinstance(manifest, dict) else None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnviz.datasets import MNIST_CLASS_NAMES, Dataset, stratified_split
+from cnnviz.datasets import MNIST_CLASS_NAMES, Dataset, load_dataset, stratified_split
 from cnnviz.images import to_mnist
 from cnnviz.validation import check_whole
 
@@ -139,6 +139,51 @@ def few_shot(data: Dataset, per_class: int, seed: int = 0) -> Dataset:
         data.y_train[order],
         data.x_test,
         data.y_test,
+        data.class_names,
+        source,
+    )
+
+
+def target_task(target: str, own: Dataset | None = None) -> Dataset:
+    """The target task called `target` (a key of `cnnviz.transfer.config.TARGETS`).
+
+    Args:
+        target: "digits-5-9" (the bundled sample's digits 5–9, relabelled 0–4),
+            "sklearn-digits", "fashion-mnist" (when it is on this machine) or "own".
+        own: The learner's classes, for "own".
+
+    Raises:
+        ValueError: For an unknown target, or "own" without the learner's classes.
+        DatasetUnavailable: (a ValueError) if Fashion-MNIST is not on this machine.
+    """
+    if target == "digits-5-9":
+        return digit_subset(load_dataset("mnist-sample"), range(5, 10), "digits 5–9")
+    if target == "sklearn-digits":
+        return sklearn_digits()
+    if target == "fashion-mnist":
+        return load_dataset("fashion-mnist")
+    if target == "own" and isinstance(own, Dataset):
+        return own
+    if target == "own":
+        raise ValueError("Add your own classes first: the target 'own' needs their images.")
+    raise ValueError(
+        f"The target must be digits-5-9, sklearn-digits, fashion-mnist or own. Received {target!r}."
+    )
+
+
+def limit_test(data: Dataset, size: int, seed: int = 0) -> Dataset:
+    """The task with at most `size` of its test images (a seeded choice, in their order)."""
+    check_whole(size, "The number of test images", 1)
+    if len(data.x_test) <= size:
+        return data
+    kept = np.sort(np.random.default_rng(seed).permutation(len(data.x_test))[:size])
+    source = f"{data.source}; {size} of its {len(data.x_test)} test images"
+    return Dataset(
+        data.name,
+        data.x_train,
+        data.y_train,
+        data.x_test[kept],
+        data.y_test[kept],
         data.class_names,
         source,
     )

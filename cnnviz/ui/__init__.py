@@ -15,6 +15,10 @@ TensorFlow (the engine runs it). One module per concern:
 - `architecture_editor`: every layer setting of a CNN as widgets, and loading trained ones.
 - `training_setup`, `training_live`, `training_runs`: the Training page's presets and
   settings, the live job, and past runs.
+- `transfer_setup`, `transfer_own`, `transfer_live`, `transfer_save`, `transfer_photos`,
+  `transfer_imagenet`: the Transfer-learning page's choices, the learner's own classes, the
+  live job and its results, saving a trained network, the learner's photos through VGG16, and
+  VGG16 with its ImageNet weights.
 """
 
 from cnnviz.ui.architecture import memory_estimate, network_summary, parameter_comparison
@@ -72,6 +76,23 @@ from cnnviz.ui.training_setup import (
     training_presets,
     training_settings,
 )
+from cnnviz.ui.transfer_imagenet import imagenet_section, vgg16_section
+from cnnviz.ui.transfer_live import live_results, run_and_stop, transfer_results
+from cnnviz.ui.transfer_own import own_class_images, own_classes_form, own_classes_key
+from cnnviz.ui.transfer_photos import vgg16_photo_features
+from cnnviz.ui.transfer_save import reuse, save_form
+from cnnviz.ui.transfer_setup import (
+    checked_transfer_config,
+    frozen_switches,
+    pick_cut,
+    pick_examples,
+    pick_methods,
+    pick_source,
+    pick_target,
+    target_classes,
+    test_images,
+    training_knobs,
+)
 from cnnviz.ui.widgets import (
     CUSTOM_KERNEL,
     KernelChoice,
@@ -82,6 +103,22 @@ from cnnviz.ui.widgets import (
 from cnnviz.ui.worked_example import value_by_hand
 
 __all__ = [
+    "vgg16_photo_features",
+    "live_results",
+    "run_and_stop",
+    "transfer_results",
+    "reuse",
+    "save_form",
+    "checked_transfer_config",
+    "frozen_switches",
+    "pick_cut",
+    "pick_examples",
+    "pick_methods",
+    "pick_source",
+    "pick_target",
+    "target_classes",
+    "test_images",
+    "training_knobs",
     "CUSTOM_KERNEL",
     "LESSON",
     "SOURCES",
@@ -108,6 +145,7 @@ __all__ = [
     "filtering_results",
     "flip_check",
     "image_picker",
+    "imagenet_section",
     "kernel_editor",
     "layer_activations",
     "learned_filters",
@@ -123,6 +161,9 @@ __all__ = [
     "output_class_names",
     "network_summary",
     "output_formulas",
+    "own_class_images",
+    "own_classes_form",
+    "own_classes_key",
     "parameter_comparison",
     "pick_output",
     "picker_columns",
@@ -143,6 +184,7 @@ __all__ = [
     "training_presets",
     "training_settings",
     "value_by_hand",
+    "vgg16_section",
     "what_computers_see",
     "what_we_see",
     "working_input",

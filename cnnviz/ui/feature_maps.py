@@ -18,6 +18,7 @@ from cnnviz.network import (
 )
 from cnnviz.ui.components import mount_network_overview
 from cnnviz.ui.model_engine import (
+    available_models,
     engine_call,
     evidence,
     layer_activations,
@@ -103,12 +104,19 @@ def comparison(model: str, names: list[str], x: np.ndarray, class_names: list[st
     other = engine_call(layer_activations, second, x) if second != "—" else None
     if other is None:
         return second, None
-    # The second model may have another number of classes: number them then.
-    names = training.class_names({"class_names": class_names}, int(np.size(other[-1].output)))
+    names = _class_names_of(second, other, class_names)
     st.caption(f"{second} predicts {names[int(np.argmax(other[-1].output))]}.")
     figure = plots.probability_bars(other[-1].output, names)
     st.plotly_chart(figure, key="feature_maps_compare_probabilities")
     return second, other
+
+
+def _class_names_of(model: str, outputs: list[LayerActivation], fallback: list[str]) -> list[str]:
+    """A name per output of `model`, from its own manifest (a second model may know other
+    classes: digits 0–4 only, or clothes); `fallback`, numbered to fit, if it is gone."""
+    infos = {info.name: info for info in available_models()}
+    manifest = infos[model].manifest if model in infos else {"class_names": fallback}
+    return training.class_names(manifest, int(np.size(outputs[-1].output)))
 
 
 def caveats(x: np.ndarray, probabilities: np.ndarray, class_names: list[str]) -> list[str]:
@@ -145,8 +153,9 @@ def show_layers(outputs, x, class_names, other=None, names=("", ""), per_map=Fal
             "feature_maps_overview", outputs, x, class_names, per_map, pick, keys
         )
         return
-    for column, layers, name, main in zip(
-        st.columns(2), (outputs, other), names, (True, False), strict=True
+    labels = (class_names, _class_names_of(names[1], other, class_names))
+    for column, layers, name, main, label in zip(
+        st.columns(2), (outputs, other), names, (True, False), labels, strict=True
     ):
         with column:
             st.markdown(f"**{name}**")
@@ -154,7 +163,7 @@ def show_layers(outputs, x, class_names, other=None, names=("", ""), per_map=Fal
                 f"feature_maps_overview_{'main' if main else 'other'}",
                 layers,
                 x,
-                class_names,
+                label,
                 per_map,
                 pick if main else None,
                 keys if main else None,

@@ -54,6 +54,12 @@ LESSON = (
         icon=":material/layers:",
         summary="what every layer of a trained CNN sees",
     ),
+    LessonPage(
+        script="lessons/transfer.py",
+        title="Transfer learning",
+        icon=":material/move_up:",
+        summary="reuse a trained network on a new task with few images",
+    ),
 )
 
 

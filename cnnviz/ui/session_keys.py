@@ -14,3 +14,6 @@ NEW_RUN = "training_new_run"
 OWNER_TOKEN = "owner_token"
 # Set when a run starts: its "Replace it" answer is not carried over to the next run.
 REPLACE_ASKED_AGAIN = "training_replace_asked_again"
+# The learner's own classes for transfer learning (`transfer_own.OwnForm`): their names and
+# images, kept in this session only.
+OWN_CLASSES = "transfer_own_classes"

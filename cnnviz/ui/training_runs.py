@@ -27,6 +27,8 @@ from cnnviz.training import (
     run_summary,
     teacher_mode,
 )
+from cnnviz.training.run_contents import trained_classes
+from cnnviz.transfer.tasks import digit_subset
 from cnnviz.ui.loaders import cached_dataset
 from cnnviz.ui.model_engine import predictions
 from cnnviz.ui.session_keys import NEW_RUN, OWNER_TOKEN
@@ -122,6 +124,9 @@ def _misclassified(info: ModelInfo) -> None:
         return
     try:
         data = cached_dataset(str(info.manifest.get("dataset"))[:40])
+        classes = trained_classes(info.manifest)
+        if classes is not None:  # its test indices and labels are those of its classes only
+            data = digit_subset(data, classes)
         shown = misclassified_indices(info.manifest, GALLERY_SIZE, len(data.x_test))
         indices = np.asarray(shown, dtype=int)
         images = data.x_test[indices]

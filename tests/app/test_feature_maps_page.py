@@ -40,13 +40,21 @@ def overview(at, which=None) -> dict:
     return unpack_component(json.loads(found[0].proto.json))
 
 
+def lecture_page():
+    """The page on the lecture's network, which most tests compare with (four bundled models
+    are offered; the transfer-learning sources `digits-0-4` and `fashion` come first by name)."""
+    at = page_test(PAGE)
+    at.session_state["feature_maps_model"] = "lecture"
+    return at
+
+
 @pytest.fixture(scope="module")
 def digit():
     return datasets.load_dataset("mnist-sample").x_test[0].astype(np.float32) / 255.0
 
 
 def test_the_page_shows_a_prediction_and_one_grid_per_layer(digit):
-    at = page_test(PAGE).run()
+    at = lecture_page().run()
     assert not at.exception
     expected = ui.engine_client().predict("lecture", digit[None])[0]
     probabilities = np.asarray(chart(at, "feature_maps_probabilities")["data"][0]["y"])
@@ -62,7 +70,7 @@ def test_the_page_shows_a_prediction_and_one_grid_per_layer(digit):
 
 
 def test_a_chosen_pixel_is_computed_by_hand_exactly(digit):
-    at = page_test(PAGE).run()
+    at = lecture_page().run()
     at.selectbox(key="feature_maps_layer").set_value("conv2d_2").run()
     at.number_input(key="feature_maps_channel").set_value(7).run()
     at.number_input(key="feature_maps_row").set_value(3).run()
@@ -85,7 +93,7 @@ def test_a_chosen_pixel_is_computed_by_hand_exactly(digit):
 
 
 def test_a_drawing_is_preprocessed_and_classified(drawn_seven):
-    at = page_test(PAGE).run()
+    at = lecture_page().run()
     at.radio(key="picker_source").set_value("Draw a digit").run()
     at.session_state["picker_canvas_0"] = canvas_state(drawn_seven)
     at.run()
@@ -95,7 +103,7 @@ def test_a_drawing_is_preprocessed_and_classified(drawn_seven):
 
 
 def test_the_second_model_and_the_filters_tab():
-    at = page_test(PAGE).run()
+    at = lecture_page().run()
     at.selectbox(key="feature_maps_compare").set_value("regularised").run()
     assert chart(at, "feature_maps_compare_probabilities")["data"][0]["y"] is not None
     assert [m.value for m in at.markdown if m.value in ("**lecture**", "**regularised**")] == [
@@ -117,7 +125,7 @@ def test_the_second_model_and_the_filters_tab():
 
 
 def test_evidence_and_robustness():
-    at = page_test(PAGE).run()
+    at = lecture_page().run()
     at.session_state["feature_maps_tab"] = "What drove the decision"
     at.run()
     cam = np.asarray(chart(at, "feature_maps_gradcam")["data"][1]["z"], dtype=float)
@@ -137,7 +145,7 @@ def test_evidence_and_robustness():
 
 
 def test_bad_upload_shows_an_error_not_a_traceback():
-    at = page_test(PAGE).run()
+    at = lecture_page().run()
     at.radio(key="picker_source").set_value("Upload a photo").run()
     at.file_uploader(key="picker_upload").upload("x.png", b"not an image", "image/png").run()
     assert not at.exception
@@ -145,13 +153,13 @@ def test_bad_upload_shows_an_error_not_a_traceback():
 
 
 def test_json_manifest_class_names_label_the_bars():
-    at = page_test(PAGE).run()
+    at = lecture_page().run()
     labels = chart(at, "feature_maps_probabilities")["data"][0]["x"]
     assert json.dumps(labels) == json.dumps([str(n) for n in range(10)])
 
 
 def test_the_input_the_network_sees_is_shown_for_every_source(digit, drawn_seven):
-    at = page_test(PAGE).run()
+    at = lecture_page().run()
     shown = overview(at)["input"]["values"]  # beside the prediction, the overview's input
     np.testing.assert_allclose(shown, digit, atol=1e-6)
     at.radio(key="picker_source").set_value("Draw a digit").run()
@@ -162,7 +170,7 @@ def test_the_input_the_network_sees_is_shown_for_every_source(digit, drawn_seven
 
 
 def test_maps_are_numbered_and_start_on_an_active_value(digit):
-    at = page_test(PAGE).run()
+    at = lecture_page().run()
     data = overview(at)
     first = ui.engine_client().layer_activations("lecture", digit)[0].output
     row, col, channel = np.unravel_index(int(np.argmax(first)), first.shape)
@@ -184,7 +192,7 @@ def test_maps_are_numbered_and_start_on_an_active_value(digit):
 
 
 def test_relu_maps_use_a_sequential_scale_and_signed_maps_a_diverging_one():
-    at = page_test(PAGE).run()
+    at = lecture_page().run()
     data = overview(at)
     assert data["layers"][0]["never_negative"]
     assert data["scales"]["never_negative"][0][1].lower() in ("#fff5f0", "rgb(255,245,240)")
@@ -196,7 +204,7 @@ def test_relu_maps_use_a_sequential_scale_and_signed_maps_a_diverging_one():
 
 
 def test_a_click_in_the_overview_picks_the_value_to_explain(digit):
-    at = page_test(PAGE).run()
+    at = lecture_page().run()
     # What the component's click does: its pick, then the callback before the next run.
     keys = ("feature_maps_layer", "feature_maps_channel", "feature_maps_row", "feature_maps_col")
     outputs = ui.engine_client().layer_activations("lecture", digit)
@@ -215,7 +223,7 @@ def test_a_click_in_the_overview_picks_the_value_to_explain(digit):
 
 
 def test_batch_norm_arithmetic_is_written_with_proper_signs():
-    at = page_test(PAGE).run()
+    at = lecture_page().run()
     at.selectbox(key="feature_maps_model").set_value("regularised").run()
     at.selectbox(key="feature_maps_layer").set_value("batch_normalization_1").run()
     line = next(m.value for m in at.markdown if "Batch normalisation, γ" in m.value)
@@ -223,7 +231,7 @@ def test_batch_norm_arithmetic_is_written_with_proper_signs():
 
 
 def test_a_picture_that_is_not_a_digit_gets_a_caveat():
-    at = page_test(PAGE).run()
+    at = lecture_page().run()
     at.radio(key="picker_source").set_value("Built-in image").run()
     at.selectbox(key="picker_builtin").set_value("China (scikit-learn sample)").run()
     assert any("does not look like an MNIST digit" in w.value for w in at.warning)
@@ -277,3 +285,47 @@ def test_damaged_runs_are_skipped_with_a_warning_and_short_class_names_numbered(
     assert json.dumps(labels) == json.dumps([str(n) for n in range(10)])
     ui.engine_client().close()
     ui.engine_client.clear()
+
+
+def test_the_four_bundled_models_are_offered():
+    at = page_test(PAGE).run()
+    assert not at.exception
+    offered = at.selectbox(key="feature_maps_model").options
+    assert {"lecture", "regularised", "digits-0-4", "fashion"} <= set(offered)
+
+
+def test_the_page_opens_on_the_lectures_network():
+    at = page_test(PAGE).run()
+    assert at.selectbox(key="feature_maps_model").value == "lecture"
+
+
+def test_a_five_class_model_names_its_outputs_0_to_4(digit):
+    at = page_test(PAGE)
+    at.session_state["feature_maps_model"] = "digits-0-4"
+    at.run()
+    assert not at.exception and not at.error
+    five = [str(n) for n in range(5)]
+    expected = ui.engine_client().predict("digits-0-4", digit[None])[0]
+    bars = chart(at, "feature_maps_probabilities")["data"][0]
+    assert list(bars["x"]) == five
+    np.testing.assert_allclose(np.asarray(bars["y"]), expected, rtol=1e-5)
+    assert at.metric[0].value == str(int(np.argmax(expected)))
+    assert overview(at)["class_names"] == five
+    at.session_state["feature_maps_tab"] = "What drove the decision"
+    at.run()
+    assert not at.exception
+    assert set(at.dataframe[-1].value["Predicted"]) <= set(five)
+
+
+def test_a_second_model_is_labelled_with_its_own_classes():
+    at = page_test(PAGE)
+    at.session_state["feature_maps_model"] = "digits-0-4"
+    at.run()
+    at.selectbox(key="feature_maps_compare").set_value("fashion").run()
+    assert not at.exception
+    clothes = list(datasets.FASHION_CLASS_NAMES)
+    assert list(chart(at, "feature_maps_compare_probabilities")["data"][0]["x"]) == clothes
+    assert overview(at, "other")["class_names"] == clothes
+    assert overview(at, "main")["class_names"] == [str(n) for n in range(5)]
+    said = [c.value for c in at.caption if c.value.startswith("fashion predicts ")]
+    assert len(said) == 1 and said[0].removeprefix("fashion predicts ").rstrip(".") in clothes

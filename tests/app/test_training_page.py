@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from cnnviz import datasets, network, ui
+from cnnviz.locations import BUNDLED_MODELS_DIR
 from cnnviz.training import owner_id
 from cnnviz.training.runs import models_in
 from cnnviz.ui import training_setup
@@ -66,9 +67,34 @@ def test_the_page_runs_and_lists_the_bundled_models(models_dir):
     assert not at.exception
     assert not at.error
     runs = runs_table(at)
-    assert {"lecture (bundled)", "regularised (bundled)"} <= set(runs["Run"])
+    bundled = {"lecture", "regularised", "digits-0-4", "fashion"}
+    assert {f"{name} (bundled)" for name in bundled} <= set(runs["Run"])
     overlay = chart(at, "training_overlay_accuracy")
-    assert {trace["name"] for trace in overlay["data"]} == {"lecture", "regularised"}
+    assert {trace["name"] for trace in overlay["data"]} == bundled  # all compared at first
+
+
+def test_a_run_on_some_classes_is_inspected_with_those_classes(models_dir):
+    at = page_test(PAGE).run()
+    at.selectbox(key="training_inspect").set_value("digits-0-4").run()
+    assert not at.exception and not at.error and not at.info
+    (info,) = [
+        info for info in models_in(BUNDLED_MODELS_DIR, "bundled") if info.name == "digits-0-4"
+    ]
+    confusion = chart(at, "training_confusion")["data"][0]
+    assert list(confusion["x"]) == list(confusion["y"]) == ["0", "1", "2", "3", "4"]
+    np.testing.assert_array_equal(confusion["z"], info.manifest["confusion_matrix"])
+    # The misclassified test digits are the run's: indices into the test digits 0 to 4.
+    sample = datasets.load_dataset("mnist-sample")
+    low = sample.y_test < 5
+    images, labels = sample.x_test[low], sample.y_test[low]
+    shown = info.manifest["misclassified"][:24]
+    gallery = chart(at, "training_misclassified")
+    captions = [annotation["text"] for annotation in gallery["layout"]["annotations"]]
+    assert len(captions) == len(shown) == len(gallery["data"]) > 0
+    for caption, index, tile in zip(captions, shown, gallery["data"], strict=True):
+        true, predicted = caption.removeprefix("true ").split(" → ")
+        assert true == str(labels[index]) and predicted in "01234" and predicted != true
+        np.testing.assert_array_equal(np.asarray(tile["z"], dtype=float), images[index])
 
 
 @pytest.mark.parametrize("number", range(len(PAGE_PRESETS)))

@@ -2,15 +2,21 @@
 
 import json
 import re
+from dataclasses import replace
 
+import numpy as np
 import pytest
 
+from cnnviz.datasets import DatasetUnavailable, load_dataset
+from cnnviz.datasets.offline import TRAINING_IMAGES
 from cnnviz.network.config import lecture_config
 from cnnviz.training.config import (
     STANDARD_AUGMENTATION,
+    TRAINING_IMAGES_PER_CLASS,
     Augmentation,
     TrainingConfig,
     largest_train_size,
+    training_images,
     validate_training_config,
 )
 from cnnviz.training.presets import training_preset
@@ -78,6 +84,8 @@ def test_bad_configs_name_the_field_and_what_was_received(overrides, message):
         ({"augmentation": {"shear": 0.1}}, r"Augmentation has unknown keys \['shear'\]"),
         ({"model": {"dropout": 1.5}}, r"`dropout` \(the Dropout rate.*Received 1\.5"),
         ({"epochs": "10"}, r"`epochs` .*Received '10'"),
+        ({"classes": [0, 11]}, r"`classes` .*from 0 to 9.*Received classes=\(0, 11\)"),
+        ({"classes": 3}, r"`classes` must be a tuple .*Received classes=3"),
     ],
 )
 def test_from_dict_rejects_bad_values(data, message):
@@ -108,3 +116,91 @@ def test_learning_rates_up_to_ten_are_accepted():
     assert TrainingConfig(learning_rate=10).learning_rate == 10
     with pytest.raises(ValueError, match=r"`learning_rate` must be a number in \(0, 10\]"):
         TrainingConfig(learning_rate=10.5)
+
+
+FIVE_OUTPUTS = replace(lecture_config(), num_classes=5)
+
+
+def test_classes_round_trip_through_json_as_a_tuple():
+    config = TrainingConfig(model=FIVE_OUTPUTS, classes=(4, 3, 2, 1, 0))
+    data = json.loads(json.dumps(config.to_dict()))
+    assert data["classes"] == [4, 3, 2, 1, 0]
+    assert TrainingConfig.from_dict(data) == config
+    assert TrainingConfig().classes is None and TrainingConfig().to_dict()["classes"] is None
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"classes": (0,)}, r"at least two different labels, each once\. Received classes=\(0,\)"),
+        ({"classes": (1, 1)}, r"at least two different .*Received classes=\(1, 1\)"),
+        ({"classes": (0, 10)}, r"whole numbers from 0 to 9.*Received classes=\(0, 10\)"),
+        ({"classes": (-1, 2)}, r"`classes` must be a tuple .*Received classes=\(-1, 2\)"),
+        ({"classes": (0, 1.0)}, r"`classes` must be a tuple .*Received classes=\(0, 1\.0\)"),
+        ({"classes": [0, 1]}, r"`classes` must be a tuple .*Received classes=\[0, 1\]"),
+        ({"classes": "01"}, r"`classes` must be a tuple .*Received classes='01'"),
+        (
+            {"classes": (0, 1), "model": FIVE_OUTPUTS},
+            r"`num_classes` must be 2, one output per label .*Received num_classes=5 with "
+            r"classes=\(0, 1\): use a model with num_classes=2",
+        ),
+    ],
+)
+def test_bad_classes_say_what_was_received(overrides, message):
+    with pytest.raises(ValueError, match=message):
+        TrainingConfig(**{"model": replace(lecture_config(), num_classes=2), **overrides})
+
+
+def test_the_lecture_network_needs_as_many_outputs_as_classes():
+    with pytest.raises(ValueError, match=r"must be 5, .*Received num_classes=10 .*num_classes=5"):
+        TrainingConfig(classes=(0, 1, 2, 3, 4))
+    assert TrainingConfig(model=FIVE_OUTPUTS, classes=(5, 6, 7, 8, 9)).classes == (5, 6, 7, 8, 9)
+
+
+def test_a_subset_holds_only_its_classes_training_images():
+    assert training_images("mnist-sample", (0, 1, 2, 3, 4)) == 4106
+    assert largest_train_size("mnist-sample", classes=(0, 1, 2, 3, 4)) == 3106
+    assert TrainingConfig(model=FIVE_OUTPUTS, classes=(0, 1, 2, 3, 4), train_size=3106)
+    message = (
+        "`train_size` must be at most 3,106 on mnist-sample with classes=(0, 1, 2, 3, 4) (it "
+        "has 4,106 training images, of which 1,000 are kept for validation). Received 3107."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        TrainingConfig(model=FIVE_OUTPUTS, classes=(0, 1, 2, 3, 4), train_size=3107)
+
+
+def test_validation_must_leave_images_to_train_on():
+    two = replace(lecture_config(), num_classes=2)
+    with pytest.raises(
+        ValueError,
+        match=r"`validation_size` must leave at least 10 images to train on: mnist-sample with "
+        r"classes=\(0, 5\) has 1,491 training images\. Received validation_size=1490",
+    ):
+        TrainingConfig(model=two, classes=(0, 5), validation_size=1490)
+    with pytest.raises(ValueError, match=r"mnist-sample has 8,000 .*validation_size=7995"):
+        TrainingConfig(validation_size=7995)
+
+
+@pytest.mark.parametrize("dataset", TRAINING_IMAGES_PER_CLASS)
+def test_the_per_class_counts_add_up_to_the_training_split(dataset):
+    counts = TRAINING_IMAGES_PER_CLASS[dataset]
+    assert len(counts) == 10
+    assert sum(counts) == TRAINING_IMAGES[dataset] == training_images(dataset)
+
+
+@pytest.mark.parametrize(
+    "dataset",
+    [
+        "mnist-sample",
+        # Reading 70,000 images takes seconds; skipped where the dataset is not installed.
+        pytest.param("mnist", marks=pytest.mark.slow),
+        pytest.param("fashion-mnist", marks=pytest.mark.slow),
+    ],
+)
+def test_the_per_class_counts_are_the_datasets(dataset):
+    try:
+        data = load_dataset(dataset)
+    except DatasetUnavailable:
+        pytest.skip(f"{dataset} is not on this machine")
+    counts = np.bincount(data.y_train, minlength=data.num_classes)
+    assert tuple(counts.tolist()) == TRAINING_IMAGES_PER_CLASS[dataset]

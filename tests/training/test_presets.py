@@ -1,11 +1,14 @@
 """The presets shared by the Training page and the command line."""
 
+from dataclasses import replace
+
 import pytest
 
+from cnnviz.locations import BUNDLED_MODELS_DIR
 from cnnviz.network.config import lecture_config, regularised_config, regularised_wide_config
 from cnnviz.training.config import SHIFT_AUGMENTATION, TrainingConfig
 from cnnviz.training.presets import OVERFIT_EPOCHS, OVERFIT_TRAIN_SIZE, PRESETS, training_preset
-from cnnviz.training.runs import sanitise_name
+from cnnviz.training.runs import models_in, sanitise_name
 
 
 def test_the_lecture_preset_is_the_lecture_run():
@@ -30,11 +33,26 @@ def test_the_bundled_regularised_recipe():
     assert not PRESETS["regularised"].on_page
 
 
+def test_the_source_networks_of_transfer_learning():
+    digits, fashion = training_preset("digits-0-4"), training_preset("fashion")
+    assert digits.model == replace(lecture_config(), num_classes=5)
+    assert digits.classes == (0, 1, 2, 3, 4) and digits.dataset == "mnist-sample"
+    assert replace(digits, model=lecture_config(), classes=None, epochs=10) == TrainingConfig()
+    assert 10 <= digits.epochs <= 15
+    assert fashion.model == lecture_config() and fashion.classes is None
+    assert replace(fashion, dataset="mnist-sample", epochs=10) == TrainingConfig()
+    assert fashion.dataset == "fashion-mnist" and fashion.epochs == 10
+    for name in ("digits-0-4", "fashion"):
+        assert not PRESETS[name].on_page and "transfer learning" in PRESETS[name].lesson
+
+
 def test_every_preset_has_a_label_a_lesson_and_a_run_name_that_is_not_bundled():
+    bundled = {info.name for info in models_in(BUNDLED_MODELS_DIR)}
+    assert {"lecture", "regularised", "digits-0-4", "fashion"} <= bundled
     for name, preset in PRESETS.items():
         assert preset.name == name and preset.label and preset.lesson
         assert sanitise_name(preset.run_name) == preset.run_name
-        assert preset.run_name not in ("lecture", "regularised")
+        assert preset.run_name not in bundled
 
 
 def test_an_unknown_preset_lists_the_known_ones():

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cnnviz.training.run_contents import trained_classes
 from cnnviz.training.run_files import MAX_MANIFEST_BYTES, NAME_PATTERN, named_files
 from cnnviz.training.runs import (
     ModelCatalog,
@@ -26,7 +27,7 @@ FIELDS = [
 ]  # fmt: skip
 CONFIG_FIELDS = [
     "epochs", "model", "augmentation", "optimizer", "learning_rate", "batch_size",
-    "learning_rate_schedule", "train_size", "dropout", "rotation", "batch_norm", "l2",
+    "learning_rate_schedule", "train_size", "dropout", "rotation", "batch_norm", "l2", "classes",
 ]  # fmt: skip
 # JSON as a hostile file can have it: NaN and infinities, huge numbers, odd nesting.
 SCALARS = (
@@ -67,6 +68,8 @@ def read_every_way(manifest, num_classes=10):
     matrix = confusion_counts(manifest)
     assert matrix is None or len(matrix) == len(matrix[0])
     assert all(0 <= i < 100 for i in misclassified_indices(manifest, 24, 100))
+    classes = trained_classes(manifest)
+    assert classes is None or all(type(label) is int for label in classes)
     return row
 
 

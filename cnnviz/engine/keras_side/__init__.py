@@ -6,6 +6,10 @@
 - `fit`: train a config, reporting typed progress events, stoppable within a batch.
 - `save`: save and load runs atomically (`.keras`, `.weights.h5`, manifest).
 - `training_job`: the engine's "train" job: fit, save, report the outcome.
+- `recovery`: the "recover" job: save the completed epochs of a training job that died.
+- `transfer_job`: the "transfer" job (each way of reusing a network on a new task) and
+  "save-transfer" (one of its trained networks saved as a run).
+- `imagenet`: VGG16 with ImageNet weights from the Keras cache: top-5 classes, features.
 - `store`: the engine's models in memory, each served by a traced forward pass.
 
 Nothing is imported here, so importing this package loads no TensorFlow by itself.

@@ -4,7 +4,8 @@
 `python -m cnnviz.train` both run. It reports a `BatchEvent` per batch (throttled) and an
 `EpochEvent` per epoch, stops within a batch when `should_stop()` turns true, keeps the weights
 of the epoch with the best validation accuracy, and finally scores them on the dataset's
-held-out test split. `cnnviz.training.TrainingConfig` says what to train and how.
+held-out test split. `cnnviz.training.TrainingConfig` says what to train and how, and on which
+of the dataset's classes (digits 0–4 only, say: transfer learning's source network).
 
 Example:
 
@@ -33,6 +34,7 @@ from cnnviz.training.config import (
     validation_images,
 )
 from cnnviz.training.events import EpochEvent, TrainingEvent
+from cnnviz.transfer.tasks import digit_subset
 from cnnviz.validation import check_whole
 
 
@@ -86,7 +88,9 @@ def train(
 
     Seeds everything with `config.seed` first, so the same config gives the same curves. The
     training split is shuffled once (seeded); the first `validation_size` images become the
-    validation set and the next `train_size` the training set. Augmentation, when enabled,
+    validation set and the next `train_size` the training set. With `config.classes`, only
+    those classes' images are used, training and test alike, relabelled 0, 1, ... in the
+    order given; the result's `class_names` are then theirs. Augmentation, when enabled,
     transforms training batches only and is not part of the model.
 
     Args:
@@ -108,7 +112,7 @@ def train(
     """
     validate_training_config(config)
     keras.utils.set_random_seed(config.seed)
-    data = load_dataset(config.dataset)
+    data = training_data(config)
     (x_train, y_train), (x_val, y_val) = _split(data, config)
     model = build_cnn(config.model)
     model.compile(
@@ -166,11 +170,24 @@ def augmentation_preview(config: TrainingConfig, n: int = 16) -> np.ndarray:
     """
     validate_training_config(config)
     check_whole(n, "`n`", 1, 256)
-    (x_train, _), _ = _split(load_dataset(config.dataset), config)
+    (x_train, _), _ = _split(training_data(config), config)
     images = x_train[:n]
     if config.augmentation.enabled:
         images = _augmenter(config)(images, training=True)
     return keras.ops.convert_to_numpy(images)[..., 0].astype(np.float32)
+
+
+def training_data(config: TrainingConfig):
+    """The `cnnviz.datasets.Dataset` a run of `config` uses: `config.dataset`, and of it only
+    `config.classes` (relabelled 0, 1, ...) when given.
+
+    Raises:
+        DatasetUnavailable: (a ValueError) if the dataset is not on this machine.
+    """
+    data = load_dataset(config.dataset)
+    if config.classes is None:
+        return data
+    return digit_subset(data, config.classes, f"{config.dataset} classes {config.classes}")
 
 
 def _images(x):
@@ -185,7 +202,7 @@ def _split(data, config):
     wanted = available - validation if config.train_size is None else config.train_size
     if validation + wanted > available or wanted < 1:
         raise ValueError(
-            f"{config.dataset!r} has {available} training images, too few for "
+            f"{data.name!r} has {available} training images, too few for "
             f"validation_size={config.validation_size!r} ({validation} images) plus "
             f"train_size={config.train_size!r}. Received train_size={config.train_size!r}; "
             f"use at most {available - validation}, or a smaller validation_size."

@@ -15,9 +15,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from cnnviz.datasets.offline import load_dataset
 from cnnviz.engine.keras_side.build import build_cnn
-from cnnviz.engine.keras_side.fit import TrainingResult, evaluate
+from cnnviz.engine.keras_side.fit import TrainingResult, evaluate, training_data
 from cnnviz.engine.keras_side.training_job import save_and_summarise
 from cnnviz.training.checkpoints import Checkpoint, read_checkpoint, remove_checkpoint
 from cnnviz.training.config import TrainingConfig, validation_images
@@ -64,7 +63,7 @@ def result_from_checkpoint(checkpoint: Checkpoint) -> TrainingResult:
     config = TrainingConfig.from_dict(checkpoint.params["config"])
     model = build_cnn(config.model)
     model.set_weights(checkpoint.best_weights)
-    data = load_dataset(config.dataset)
+    data = training_data(config)  # the classes it trained on, when it trained on some
     history = checkpoint.history
     return TrainingResult(
         model=model,

@@ -8,7 +8,7 @@ import pytest
 
 from cnnviz.datasets import offline
 from cnnviz.engine.keras_side.build import build_cnn
-from cnnviz.engine.keras_side.fit import augmentation_preview, train
+from cnnviz.engine.keras_side.fit import augmentation_preview, train, training_data
 from cnnviz.engine.keras_side.progress import ProgressCallback
 from cnnviz.network.config import CNNConfig, ConvBlock, lecture_config
 from cnnviz.training.config import Augmentation, TrainingConfig
@@ -228,3 +228,36 @@ def test_the_loss_range_tells_an_exploding_run():
         progress.on_train_batch_end(batch, {"loss": running_mean, "accuracy": 0.1})
         progress.last_report = float("-inf")  # report every batch
     assert progress.loss_range == (pytest.approx(2.0), pytest.approx(50.0))
+
+
+def test_training_on_two_classes_gives_two_outputs_named_after_them():
+    two = replace(TINY, num_classes=2)
+    result = train(tiny_config(model=two, classes=(0, 1), train_size=64, validation_size=32))
+    sample = offline.load_dataset("mnist-sample")
+    kept = np.isin(sample.y_test, (0, 1))
+    assert result.model.output_shape == (None, 2)
+    assert result.class_names == ("0", "1") and result.confusion_matrix.shape == (2, 2)
+    assert result.sizes == {"train_size": 64, "validation_size": 32, "test_size": kept.sum()}
+    assert result.confusion_matrix.sum(axis=1).tolist() == np.bincount(sample.y_test)[:2].tolist()
+    data = training_data(result.config)
+    np.testing.assert_array_equal(data.x_test, sample.x_test[kept])
+    np.testing.assert_array_equal(data.y_test, sample.y_test[kept])  # labels 0 and 1 stay
+
+
+def test_classes_are_relabelled_in_the_order_given():
+    data = training_data(tiny_config(model=replace(TINY, num_classes=2), classes=(7, 3)))
+    sample = offline.load_dataset("mnist-sample")
+    assert data.class_names == ("7", "3")
+    np.testing.assert_array_equal(
+        data.x_train[data.y_train == 0], sample.x_train[sample.y_train == 7]
+    )
+    np.testing.assert_array_equal(data.x_test[data.y_test == 1], sample.x_test[sample.y_test == 3])
+    assert set(data.y_train.tolist()) == set(data.y_test.tolist()) == {0, 1}
+
+
+def test_the_augmentation_preview_shows_only_the_chosen_classes():
+    config = TrainingConfig(model=replace(lecture_config(), num_classes=2), classes=(0, 1))
+    sample = offline.load_dataset("mnist-sample")
+    chosen = {image.tobytes() for image in sample.x_train[np.isin(sample.y_train, (0, 1))]}
+    preview = np.round(augmentation_preview(config, n=16) * 255).astype(np.uint8)
+    assert all(image.tobytes() in chosen for image in preview)

@@ -1,0 +1,116 @@
+"""Transfer learning's results as figures: curves per method, accuracy per layer, features in 2-D.
+
+Methods are told apart by colour (a palette safe for colour-blind viewers), dash and marker,
+as the Training page's run comparison does; fine-tuning's two phases are split by a dotted
+vertical line, labelled.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from cnnviz.plots.training import RUN_COLOURS, RUN_DASHES, RUN_MARKERS
+from cnnviz.transfer.config import METHOD_LABELS, METHODS
+from cnnviz.transfer.results import LayerScore, TransferEpoch
+
+_STYLE = {
+    method: (RUN_COLOURS[i], RUN_DASHES[i % len(RUN_DASHES)], RUN_MARKERS[i])
+    for i, method in enumerate(METHODS)
+}
+_LAYOUT = dict(height=360, margin=dict(l=50, r=10, t=40, b=40), legend={"orientation": "h"})
+
+
+def method_curves(
+    epochs: list[TransferEpoch], boundary: int | None = None, metric: str = "test_accuracy"
+) -> go.Figure:
+    """One line per method of a per-epoch metric (default: accuracy on the test images).
+
+    Args:
+        epochs: The `TransferEpoch`s reported so far, of any methods.
+        boundary: The last epoch of fine-tuning's phase 1, marked by a vertical line.
+        metric: "test_accuracy", "accuracy" (training), "test_loss" or "loss".
+    """
+    figure = go.Figure()
+    for method in METHODS:
+        mine = [event for event in epochs if event.method == method]
+        if not mine:
+            continue
+        colour, dash, marker = _STYLE[method]
+        figure.add_trace(
+            go.Scatter(
+                x=[event.epoch for event in mine],
+                y=[getattr(event, metric) for event in mine],
+                name=METHOD_LABELS[method],
+                mode="lines+markers",
+                line={"color": colour, "dash": dash},
+                marker={"symbol": marker, "size": 5},
+            )
+        )
+    if boundary is not None:
+        figure.add_vline(
+            x=boundary + 0.5,
+            line={"dash": "dot", "color": "#555555"},
+            annotation_text="phase 2: layers after the cut unfrozen, learning rate ÷ 10",
+            annotation_position="top left",
+        )
+    title = metric.replace("test_", "test ").replace("_", " ")
+    figure.update_layout(xaxis_title="epoch", yaxis_title=title, **_LAYOUT)
+    if metric.endswith("accuracy"):
+        figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
+    return figure
+
+
+def layer_accuracy(scores: list[LayerScore], cut_layer: str | None = None) -> go.Figure:
+    """Test accuracy of an SVM and a logistic regression on each layer's features, in the
+    network's order: which layer's features transfer best. The cut layer is marked."""
+    names = [score.layer for score in scores]
+    figure = go.Figure()
+    for field, label, number in (
+        ("svm_accuracy", "SVM (RBF kernel)", 0),
+        ("logistic_accuracy", "Logistic regression", 1),
+    ):
+        figure.add_trace(
+            go.Scatter(
+                x=names,
+                y=[getattr(score, field) for score in scores],
+                name=label,
+                mode="lines+markers",
+                line={"color": RUN_COLOURS[number], "dash": RUN_DASHES[number]},
+                marker={"symbol": RUN_MARKERS[number], "size": 8},
+                customdata=[[score.kind, score.dimensions] for score in scores],
+                hovertemplate="%{x} (%{customdata[0]}, %{customdata[1]:,} numbers): "
+                "%{y:.1%}<extra>" + label + "</extra>",
+            )
+        )
+    if cut_layer in names:
+        figure.add_vline(x=names.index(cut_layer), line={"dash": "dot", "color": "#555555"})
+    figure.update_layout(xaxis_title="features from layer", yaxis_title="test accuracy", **_LAYOUT)
+    figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
+    return figure
+
+
+def feature_projection(points: np.ndarray, labels: np.ndarray, class_names, title: str):
+    """The test images' features in 2-D, one colour and marker per class."""
+    points, labels = np.asarray(points), np.asarray(labels)
+    figure = go.Figure()
+    for label, name in enumerate(class_names):
+        mine = points[labels == label]
+        figure.add_trace(
+            go.Scattergl(
+                x=mine[:, 0],
+                y=mine[:, 1],
+                name=str(name),
+                mode="markers",
+                marker={
+                    "color": RUN_COLOURS[label % len(RUN_COLOURS)],
+                    "symbol": RUN_MARKERS[label % len(RUN_MARKERS)],
+                    "size": 6,
+                    "opacity": 0.7,
+                },
+            )
+        )
+    figure.update_layout(title=title, height=420, margin=dict(l=40, r=10, t=50, b=30))
+    figure.update_xaxes(showticklabels=False)
+    figure.update_yaxes(showticklabels=False, scaleanchor="x")
+    return figure

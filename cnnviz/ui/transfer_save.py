@@ -1,0 +1,100 @@
+"""Saving a network a transfer job trained, and using it again without training.
+
+The job returned the trained weights; saving sends them back to the engine ("save-transfer"),
+which rebuilds the network, loads the weights and saves the run (`.keras`, `.weights.h5` and
+its manifest) atomically into the Training page's store. Nothing is written until the learner
+presses Save, and a run of that name is never replaced: the save takes the next free name.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import streamlit as st
+
+from cnnviz.engine.protocol import EngineError, JobRefused
+from cnnviz.training import owner_id, teacher_mode
+from cnnviz.training.runs import sanitise_name
+from cnnviz.transfer.results import MethodResult, TransferOutcome, run_manifest
+from cnnviz.ui.model_engine import engine_client, predictions
+from cnnviz.ui.training_live import session_id
+from cnnviz.ui.training_runs import session_owner
+
+SAVED_KEY = "transfer_saved"
+SAVE_WAIT_SECONDS = 120.0
+
+
+def save_form(outcome: TransferOutcome, chosen: MethodResult) -> str | None:
+    """A run name and a Save button for the chosen method's network; returns the saved run's
+    name once saved (this session's latest)."""
+    if chosen.weights is None:
+        st.caption("Features + SVM trains no network: pick another method to save it.")
+        return st.session_state.get(SAVED_KEY)
+    tag = owner_id(session_owner())[:4]
+    default = f"transfer-{outcome.target}-{chosen.method}-{tag}"
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    raw = left.text_input("Run name", value=default, key="transfer_run_name")
+    if right.button("Save", key="transfer_save", width="stretch"):
+        name = _save(outcome, chosen, sanitise_name(raw))
+        if name is not None:
+            st.session_state[SAVED_KEY] = name
+    return st.session_state.get(SAVED_KEY)
+
+
+def _save(outcome: TransferOutcome, chosen: MethodResult, name: str) -> str | None:
+    params = {
+        "network": outcome.network,
+        "weights": chosen.weights,
+        "manifest": run_manifest(outcome, chosen),
+        "run_name": name,
+        "owner": session_owner(),
+        "replace": "any" if teacher_mode() else "never",
+    }
+    client = engine_client()
+    try:
+        job_id = client.submit_job("save-transfer", params, session=session_id())
+        with st.spinner(f"Saving `{name}`…"):
+            status = _wait(client, job_id)
+    except JobRefused as error:
+        st.warning(str(error))
+        return None
+    except (ValueError, EngineError) as error:
+        st.error(f"The run could not be saved: {error}")
+        return None
+    if status.state != "finished":
+        st.error(f"The run could not be saved: {status.error or status.state}.")
+        return None
+    saved = status.result["run_name"]
+    if saved != name:
+        st.info(f"A run called `{name}` exists already, so this one was saved as `{saved}`.")
+    return saved
+
+
+def _wait(client, job_id: str):
+    deadline = time.monotonic() + SAVE_WAIT_SECONDS
+    status = client.job_status(job_id)
+    while status.active and time.monotonic() < deadline:
+        time.sleep(0.2)
+        status = client.job_status(job_id)
+    return status
+
+
+def reuse(name: str, images: np.ndarray, class_names) -> None:
+    """The saved run predicting a few test images: the weights reused, no training."""
+    st.success(
+        f"Saved as run `{name}`: the whole model (`.keras`) and its weights (`.weights.h5`), "
+        "in the same store as the Training page's runs. It is on the Feature maps page too."
+    )
+    st.page_link(
+        "lessons/feature_maps.py", label="Open it on Feature maps", icon=":material/layers:"
+    )
+    try:
+        probabilities = predictions(name, images.astype(np.float32) / 255.0)
+    except (ValueError, EngineError) as error:
+        st.warning(f"The saved run could not be loaded back: {error}")
+        return
+    shown = probabilities.argmax(axis=1)
+    captions = [f"{class_names[p]} ({probabilities[i, p]:.0%})" for i, p in enumerate(shown)]
+    st.markdown(f"**`{name}` loaded back from its file, predicting new images:**")
+    st.image(list(images), caption=captions, width=64)
