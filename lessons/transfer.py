@@ -65,7 +65,7 @@ st.caption(
     "accuracy on the target's test images, which no method trains on or chooses with."
 )
 ui.run_and_stop(config, own)
-outcome = ui.live_results()
+outcome = ui.live_results(config)
 if outcome is not None:
     st.subheader("Results")
     chosen = ui.transfer_results(outcome)
@@ -76,7 +76,8 @@ if outcome is not None:
         )
         saved = ui.save_form(outcome, chosen)
         if saved is not None:
-            ui.reuse(saved, ui.test_images(outcome.target, own), outcome.class_names)
+            images, labels = ui.test_images(outcome.target, own)
+            ui.reuse(saved, images, labels, outcome.class_names)
 
 st.subheader("VGG16: the lecture's big pretrained network")
 ui.vgg16_section()

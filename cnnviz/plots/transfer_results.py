@@ -18,7 +18,11 @@ _STYLE = {
     method: (RUN_COLOURS[i], RUN_DASHES[i % len(RUN_DASHES)], RUN_MARKERS[i])
     for i, method in enumerate(METHODS)
 }
-_LAYOUT = dict(height=360, margin=dict(l=50, r=10, t=40, b=40), legend={"orientation": "h"})
+_LAYOUT = dict(
+    height=380,
+    margin=dict(l=50, r=10, t=50, b=40),
+    legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+)
 
 
 def method_curves(
@@ -51,11 +55,12 @@ def method_curves(
         figure.add_vline(
             x=boundary + 0.5,
             line={"dash": "dot", "color": "#555555"},
-            annotation_text="phase 2: layers after the cut unfrozen, learning rate ÷ 10",
-            annotation_position="top left",
+            annotation_text="phase 2: unfrozen, learning rate ÷ 10",
+            annotation_position="top right",
         )
     title = metric.replace("test_", "test ").replace("_", " ")
     figure.update_layout(xaxis_title="epoch", yaxis_title=title, **_LAYOUT)
+    figure.update_xaxes(rangemode="tozero")
     if metric.endswith("accuracy"):
         figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
     return figure
@@ -86,6 +91,7 @@ def layer_accuracy(scores: list[LayerScore], cut_layer: str | None = None) -> go
     if cut_layer in names:
         figure.add_vline(x=names.index(cut_layer), line={"dash": "dot", "color": "#555555"})
     figure.update_layout(xaxis_title="features from layer", yaxis_title="test accuracy", **_LAYOUT)
+    figure.update_xaxes(automargin=True)
     figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
     return figure
 

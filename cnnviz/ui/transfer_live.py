@@ -17,7 +17,7 @@ from cnnviz import plots
 from cnnviz.datasets import Dataset
 from cnnviz.engine.protocol import EngineError, JobRefused, JobStatus, UnknownJob
 from cnnviz.plots.transfer_results import feature_projection, layer_accuracy, method_curves
-from cnnviz.transfer.config import METHOD_LABELS, TransferConfig
+from cnnviz.transfer.config import METHOD_LABELS, TARGETS, TransferConfig
 from cnnviz.transfer.results import (
     LayerScore,
     MethodResult,
@@ -27,6 +27,7 @@ from cnnviz.transfer.results import (
 )
 from cnnviz.ui.model_engine import engine_client, engine_notice
 from cnnviz.ui.training_live import session_id
+from cnnviz.ui.transfer_save import SAVED_KEY
 
 JOB_KEY = "transfer_job"
 
@@ -86,14 +87,22 @@ def _submit(config: TransferConfig, own: Dataset | None) -> None:
         st.error(f"The run could not start: {error}")
         return
     st.session_state[JOB_KEY] = LiveTransfer(job_id, config)
+    st.session_state.pop(SAVED_KEY, None)  # a run saved from the last results is theirs
     st.rerun()  # Run was drawn enabled before the job existed: draw it disabled now
 
 
-def live_results() -> TransferOutcome | None:
-    """This session's job: live while it runs; its outcome (returned) once it ended."""
+def live_results(config: TransferConfig | None = None) -> TransferOutcome | None:
+    """This session's job: live while it runs; its outcome (returned) once it ended. When the
+    page's choices (`config`) changed since, the results say which run they are from."""
     job = _job()
     if job is None:
         return None
+    if config != job.config and not transfer_active():
+        source, target = job.config.source, TARGETS[job.config.target]
+        st.info(
+            f"These results are from your last run ({source} → {target}, "
+            f"{job.config.per_class} per class); press Run for the choices above."
+        )
     if transfer_active():
         _poll_every_second()
         return None
@@ -126,7 +135,8 @@ def _show(job: LiveTransfer) -> None:
     if status is None or status.state == "queued":
         st.info("Waiting for the model engine…")
     elif status.state == "running":
-        st.progress(_fraction(job.config, done, epochs), text=_doing(job.config, done, epochs))
+        fraction = _fraction(job.config, done, epochs, scores)
+        st.progress(fraction, text=_doing(job.config, done, epochs, scores))
     elif status.state == "failed":
         st.error(status.error)
     elif status.state == "stopped" or getattr(status.result, "stopped", False):
@@ -137,6 +147,11 @@ def _show(job: LiveTransfer) -> None:
     if epochs:
         boundary = job.config.epochs if "fine-tune" in job.config.methods else None
         st.plotly_chart(method_curves(epochs, boundary), key="transfer_curves")
+        if {"freeze", "fine-tune"} <= set(job.config.methods) and job.config.frozen is None:
+            st.caption(
+                "Frozen layers and fine-tuning's phase 1 train the same head on the same frozen "
+                "layers: their curves lie on top of each other until phase 2."
+            )
     engine_notice()
 
 
@@ -144,19 +159,24 @@ def _ended(status: JobStatus | None) -> bool:
     return status is not None and isinstance(status.result, TransferOutcome)
 
 
-def _fraction(config: TransferConfig, done: list, epochs: list) -> float:
-    current = [event for event in epochs if event.method not in {r.method for r in done}]
+def _fraction(config: TransferConfig, done: list, epochs: list, scores: list) -> float:
+    finished = {result.method for result in done}
+    current = [event for event in epochs if event.method not in finished]
     within = current[-1].epoch / current[-1].epochs if current else 0.0
+    if "features" in config.methods and "features" not in finished and scores:
+        within = len(scores) / (len(scores) + 1)  # the number of layers is not known here
     return min((len(done) + within) / len(config.methods), 1.0)
 
 
-def _doing(config: TransferConfig, done: list, epochs: list) -> str:
+def _doing(config: TransferConfig, done: list, epochs: list, scores: list) -> str:
     left = [method for method in config.methods if method not in {r.method for r in done}]
     if not left:
         return "Scoring…"
     method = left[0]
     mine = [event for event in epochs if event.method == method]
     step = f": epoch {mine[-1].epoch} of {mine[-1].epochs}" if mine else ""
+    if method == "features":
+        step = f": {len(scores)} layer(s) scored" if scores else ": reading the first layer"
     phase = f", phase {mine[-1].phase}" if mine and method == "fine-tune" else ""
     return f"{METHOD_LABELS[method]}{step}{phase} ({len(done) + 1} of {len(config.methods)})"
 
@@ -164,7 +184,19 @@ def _doing(config: TransferConfig, done: list, epochs: list) -> str:
 def transfer_results(outcome: TransferOutcome) -> MethodResult | None:
     """The results table, then the chosen method's confusion matrix and trained layers (or
     its features in 2-D). Returns the chosen method's result."""
-    st.dataframe(pd.DataFrame(results_table(outcome)), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(results_table(outcome)),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Test accuracy (%)": st.column_config.NumberColumn(format="%.2f"),
+            "Gain over scratch (points)": st.column_config.NumberColumn(format="%+.2f"),
+            "Trained parameters": st.column_config.NumberColumn(format="localized"),
+            "Time (s)": st.column_config.NumberColumn(
+                format="%.1f", help="Features + SVM: every layer's features and classifiers."
+            ),
+        },
+    )
     st.caption(
         f"{outcome.train_size:,} training images ({outcome.config['per_class']} per class), "
         f"scored on {outcome.test_size:,} test images of {outcome.target} that training never "
@@ -209,7 +241,12 @@ def trained_layers(result: MethodResult) -> None:
             "Trainable": ["Y" if row.trainable else "N" for row in result.layers],
         }
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config={"Param #": st.column_config.NumberColumn(format="localized")},
+    )
     trainable = sum(row.trainable_params for row in result.layers)
     frozen = sum(row.non_trainable_params for row in result.layers)
     st.caption(

@@ -26,11 +26,11 @@ SAVE_WAIT_SECONDS = 120.0
 
 
 def save_form(outcome: TransferOutcome, chosen: MethodResult) -> str | None:
-    """A run name and a Save button for the chosen method's network; returns the saved run's
-    name once saved (this session's latest)."""
+    """A run name and a Save button for the chosen method's network; returns the name it was
+    saved under, once saved (from these results, for this method)."""
     if chosen.weights is None:
         st.caption("Features + SVM trains no network: pick another method to save it.")
-        return st.session_state.get(SAVED_KEY)
+        return None
     tag = owner_id(session_owner())[:4]
     default = f"transfer-{outcome.target}-{chosen.method}-{tag}"
     left, right = st.columns([3, 1], vertical_alignment="bottom")
@@ -38,8 +38,9 @@ def save_form(outcome: TransferOutcome, chosen: MethodResult) -> str | None:
     if right.button("Save", key="transfer_save", width="stretch"):
         name = _save(outcome, chosen, sanitise_name(raw))
         if name is not None:
-            st.session_state[SAVED_KEY] = name
-    return st.session_state.get(SAVED_KEY)
+            saved = st.session_state.setdefault(SAVED_KEY, {})
+            saved[chosen.method] = name
+    return st.session_state.get(SAVED_KEY, {}).get(chosen.method)
 
 
 def _save(outcome: TransferOutcome, chosen: MethodResult, name: str) -> str | None:
@@ -80,8 +81,9 @@ def _wait(client, job_id: str):
     return status
 
 
-def reuse(name: str, images: np.ndarray, class_names) -> None:
-    """The saved run predicting a few test images: the weights reused, no training."""
+def reuse(name: str, images: np.ndarray, labels: np.ndarray, class_names) -> None:
+    """The saved run predicting a few test images (`labels`: their true classes): the weights
+    reused, no training."""
     st.success(
         f"Saved as run `{name}`: the whole model (`.keras`) and its weights (`.weights.h5`), "
         "in the same store as the Training page's runs. It is on the Feature maps page too."
@@ -95,6 +97,9 @@ def reuse(name: str, images: np.ndarray, class_names) -> None:
         st.warning(f"The saved run could not be loaded back: {error}")
         return
     shown = probabilities.argmax(axis=1)
-    captions = [f"{class_names[p]} ({probabilities[i, p]:.0%})" for i, p in enumerate(shown)]
+    captions = []
+    for index, predicted in enumerate(shown):
+        truth = "✓" if predicted == labels[index] else f"✗ (is {class_names[labels[index]]})"
+        captions.append(f"{class_names[predicted]} {probabilities[index, predicted]:.0%} {truth}")
     st.markdown(f"**`{name}` loaded back from its file, predicting new images:**")
     st.image(list(images), caption=captions, width=64)

@@ -159,9 +159,9 @@ def frozen_switches(network: CNNConfig, num_classes: int, cut: str) -> tuple[str
     frame = pd.DataFrame(
         {
             "Layer": [row.name for row in table],
+            "Frozen": [not row.trainable for row in table],
             "Type": [row.kind for row in table],
             "Output shape": [str(row.output_shape) for row in table],
-            "Frozen": [not row.trainable for row in table],
             "Weights": ["from the source" if not row.new else "new (random)" for row in table],
         }
     )
@@ -191,7 +191,7 @@ def pick_examples(target: str, own: Dataset | None) -> int:
         if own is None:
             return 1
         fewest = int(min(sum(own.y_train == label) for label in range(own.num_classes)))
-        st.caption(f"Your classes train on {fewest} image(s) each (the fewest of any class).")
+        st.caption(f"Each class trains on {fewest} images (as many as the smallest class has).")
         return fewest
     return st.select_slider(
         "Examples per class",
@@ -232,14 +232,13 @@ def training_knobs() -> dict:
             key="transfer_batch_size",
         )
         values["seed"] = columns[1].number_input("Seed", 0, 2**32 - 1, 0, key="transfer_seed")
-        values["unfreeze"] = columns[3].number_input(
+        values["unfreeze"] = columns[3].selectbox(
             "Phase 2 unfreezes",
-            0,
-            20,
-            0,
+            [0, 1, 2, 3],
+            format_func=lambda n: "every layer" if n == 0 else f"the last {n} layer(s)",
             key="transfer_unfreeze",
-            help="How many layers with weights before the cut fine-tuning's phase 2 unfreezes, "
-            "counting back from the cut; 0: all of them.",
+            help="Which layers with weights before the cut fine-tuning's phase 2 unfreezes, "
+            "counting back from the cut.",
         )
         values["projection"] = columns[2].radio(
             "Features in 2-D by",
@@ -277,13 +276,14 @@ def checked_transfer_config(**values) -> TransferConfig | None:
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _target_test_images(target: str, count: int) -> np.ndarray:
+def _target_test_images(target: str, count: int) -> tuple[np.ndarray, np.ndarray]:
     data = target_task(target)
-    return data.x_test[:count]
+    return data.x_test[:count], data.y_test[:count]
 
 
-def test_images(target: str, own: Dataset | None, count: int = 8) -> np.ndarray:
-    """The first `count` test images of the target, to show a saved run predicting them."""
+def test_images(target: str, own: Dataset | None, count: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """The first `count` test images of the target and their classes, to show a saved run
+    predicting them."""
     if target == "own" and own is not None:
-        return own.x_test[:count]
+        return own.x_test[:count], own.y_test[:count]
     return _target_test_images(target, count)

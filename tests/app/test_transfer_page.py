@@ -118,7 +118,10 @@ def test_each_method_runs_to_the_results_table_and_a_run_is_saved(models_dir):
     assert not at.warning, [w.value for w in at.warning]
     predicted = [image for image in at.image if len(image.proto.imgs) == 8]
     captions = [image.caption for image in predicted[0].proto.imgs]
-    assert all(caption[0] in "56789" and caption.endswith("%)") for caption in captions)
+    truth = target_task("digits-5-9").y_test[:8]
+    for caption, label in zip(captions, truth, strict=True):
+        predicted, _, verdict = caption.split(" ", 2)
+        assert verdict == "✓" if predicted == "56789"[label] else verdict == f"✗ (is {5 + label})"
     # It is on the Feature maps page like any run, with the target's class names.
     at.switch_page("lessons/feature_maps.py")
     at.run()

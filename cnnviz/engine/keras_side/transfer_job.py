@@ -41,6 +41,7 @@ from cnnviz.transfer.results import LayerScore, MethodResult, TransferEpoch, Tra
 from cnnviz.transfer.tasks import few_shot, limit_test, target_task
 
 Report = Callable[[object], None]
+MIN_PROJECTED = 3  # test images needed for a 2-D picture of the features
 
 
 def run_job(params: dict, report: Report, should_stop: Callable[[], bool]) -> TransferOutcome:
@@ -161,7 +162,8 @@ def features_method(task: _Task, report: Report, should_stop) -> MethodResult:
         scores.append(score)
         if layer == task.cut:
             chosen = scored
-            projection = project(test, task.config.projection, task.config.seed)
+            if len(test) >= MIN_PROJECTED:  # a few own photos hold out only 1 or 2 a class
+                projection = project(test, task.config.projection, task.config.seed)
     if chosen is None:  # stopped before the cut layer
         return MethodResult("features", 0.0, _confusion([], [], task), 0.0, stopped=True)
     return MethodResult(
@@ -170,7 +172,7 @@ def features_method(task: _Task, report: Report, should_stop) -> MethodResult:
         confusion_matrix=_confusion(task.y_test, chosen.svm_predictions, task),
         seconds=time.monotonic() - start,
         layer_scores=scores,
-        projection=projection.astype(np.float32),
+        projection=None if projection is None else projection.astype(np.float32),
         stopped=len(scores) < len(task.body),
     )
 

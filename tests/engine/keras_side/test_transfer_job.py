@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 
+from cnnviz.datasets import Dataset
 from cnnviz.engine.keras_side.build import build_cnn
 from cnnviz.engine.keras_side.save import load_run
 from cnnviz.engine.keras_side.transfer_job import keras_layer_table, run_job, save_job
@@ -200,4 +201,31 @@ def test_keras_counts_a_frozen_layer_as_non_trainable():
     assert rows["conv2d_2"].non_trainable_params == 4640 and not rows["conv2d_2"].trainable
     assert sum(r.trainable_params for r in rows.values()) == sum(
         int(np.prod(w.shape)) for w in model.trainable_weights
+    )
+
+
+def test_own_classes_of_five_images_run_without_a_2d_picture():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 40, (12, 28, 28), dtype=np.uint8)
+    images[:6, 4:24, 12:16] = 255  # vertical bars
+    images[6:, 12:16, 4:24] = 255  # horizontal bars
+    labels = np.repeat(np.arange(2, dtype=np.uint8), 6)
+    test = np.array([0, 6])
+    train = np.setdiff1d(np.arange(12), test)
+    own = Dataset(
+        "own classes",
+        images[train],
+        labels[train],
+        images[test],
+        labels[test],
+        ("vertical", "horizontal"),
+        "drawn by the test",
+    )
+    config = TransferConfig(source=SOURCE, target="own", methods=("features",), per_class=5)
+    outcome = run_job({"config": config.to_dict(), "own": own}, lambda e: None, lambda: False)
+    (features,) = outcome.results
+    assert features.projection is None  # two test images: no picture, but the scores
+    assert features.confusion_matrix.sum() == 2 and outcome.class_names == (
+        "vertical",
+        "horizontal",
     )
