@@ -120,6 +120,7 @@ def _submit(config: TrainingConfig, name: str) -> None:
         return
     st.session_state[JOB_KEY] = LiveJob(job_id, name, config, restarts=client.restarts)
     st.session_state[REPLACE_ASKED_AGAIN] = True  # "Replace it" counted for this run only
+    st.rerun()  # Train was drawn enabled before the job existed: draw it disabled now
 
 
 def live_view(config: TrainingConfig | None) -> None:
