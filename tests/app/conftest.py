@@ -10,9 +10,23 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from cnnviz import ui
+
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 60
 HOME = "lessons/home.py"  # the page `streamlit run app.py` opens first
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory):
+    """A fresh engine (started by the page) that saves runs into a temporary folder."""
+    directory = tmp_path_factory.mktemp("runs")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CNNVIZ_MODELS_DIR", str(directory))
+        ui.engine_client.clear()
+        yield directory
+        ui.engine_client().close()
+        ui.engine_client.clear()
 
 
 def page_test(page: str = HOME) -> AppTest:

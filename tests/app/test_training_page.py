@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cnnviz import datasets, network, ui
+from cnnviz import datasets, network
 from cnnviz.locations import BUNDLED_MODELS_DIR
 from cnnviz.training import owner_id
 from cnnviz.training.runs import models_in
@@ -20,18 +20,6 @@ pytestmark = pytest.mark.slow
 
 PAGE = "lessons/training.py"
 WAIT_SECONDS = 90
-
-
-@pytest.fixture(scope="module")
-def models_dir(tmp_path_factory):
-    """A fresh engine (started by the page) that saves runs into a temporary folder."""
-    directory = tmp_path_factory.mktemp("runs")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CNNVIZ_MODELS_DIR", str(directory))
-        ui.engine_client.clear()
-        yield directory
-        ui.engine_client().close()
-        ui.engine_client.clear()
 
 
 def tiny(at, name: str, *, train_size=256, epochs=1, batch_size=64):

@@ -5,7 +5,6 @@ import time
 import numpy as np
 import pytest
 
-from cnnviz import ui
 from cnnviz.training.runs import models_in
 from cnnviz.transfer.tasks import target_task
 from tests.app.conftest import chart, page_test
@@ -15,18 +14,6 @@ pytestmark = pytest.mark.slow
 
 PAGE = "lessons/transfer.py"
 WAIT_SECONDS = 180
-
-
-@pytest.fixture(scope="module")
-def models_dir(tmp_path_factory):
-    """A fresh engine (started by the page) that saves runs into a temporary folder."""
-    directory = tmp_path_factory.mktemp("runs")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CNNVIZ_MODELS_DIR", str(directory))
-        ui.engine_client.clear()
-        yield directory
-        ui.engine_client().close()
-        ui.engine_client.clear()
 
 
 def tiny(at, methods=("features", "freeze", "fine-tune", "scratch")):
