@@ -12,5 +12,9 @@ from cnnviz import ui
 
 st.set_page_config(page_title="cnnviz", page_icon="🔢", layout="wide")
 ui.compact_top()
-pages = [st.Page(page.script, title=page.title, icon=page.icon) for page in ui.LESSON]
-st.navigation({"The lesson": pages}).run()
+ui.language_switch()
+pages = [st.Page(page.script, title=ui.t(page.title_key), icon=page.icon) for page in ui.LESSON]
+guided = st.Page(ui.GUIDED.script, title=ui.t(ui.GUIDED.title_key), icon=ui.GUIDED.icon)
+page = st.navigation({ui.t("navigation.section"): pages, ui.t("guided.section"): [guided]})
+ui.presenter_controls(page.url_path)
+page.run()

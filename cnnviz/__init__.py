@@ -6,8 +6,9 @@ The packages follow the lecture ("CNN and Regularization Techniques with TensorF
 - `datasets`: the bundled MNIST sample, full MNIST and Fashion-MNIST, offline first.
 - `convolution`: kernels, convolution and cross-correlation, pooling, windows and sizes.
 - `network`: a CNN's config, layers, parameters and memory, and its arithmetic by hand.
-- `training`: training settings, presets, progress events and saved runs.
+- `training`: training settings, presets, progress events, saved runs, a run as a Keras script.
 - `plots`: arrays to figures, with the colour scales defined once.
+- `exports`: what the pages show as files: arrays as CSV and as PNG in the pages' colours.
 - `engine`: the model engine process; `engine/keras_side` is the only code importing TensorFlow.
 - `ui`: the only Streamlit code: widgets, cached loaders, the engine as the pages see it.
 - `train`: the command line, `python -m cnnviz.train`.

@@ -2,16 +2,21 @@
 
 Each check returns the value in its plain form (an `int`, a `float`, an array) or raises a
 `ValueError` whose message names what was checked, what was received and what is accepted, so a
-page can show it as it is. `name` is the argument as the message should say it: a code name in
-backticks ("`strides`") or a phrase ("Block 1's Conv2D `filters`").
+page can show it as it is. The errors are `Invalid` (`cnnviz.messages`), so that a page shows
+them in its own language. `name` is the argument as the message should say it: a code name in
+backticks ("`strides`"), the same in every language, or words as a `Phrase`
+(`Phrase("errors.names.block_setting", number=1, setting="Conv2D `filters`")`).
 
 Example:
     >>> check_whole(3, "`strides`", low=1)
     3
-    >>> check_whole(0, "`strides`", low=1)
-    Traceback (most recent call last):
-    ...
-    ValueError: `strides` must be a whole number of at least 1. Received 0.
+    >>> try:
+    ...     check_whole(0, "`strides`", low=1)
+    ... except ValueError as error:
+    ...     print(error)
+    ...     print(error.text("es"))
+    `strides` must be a whole number of at least 1. Received 0.
+    `strides` debe ser un número entero mayor o igual que 1. Se recibió 0.
 """
 
 from __future__ import annotations
@@ -23,7 +28,14 @@ from dataclasses import fields
 
 import numpy as np
 
-_SHAPES = {2: "(height, width)", 3: "(height, width, channels)"}
+from cnnviz.messages import Invalid, Phrase, either
+
+# The accepted numbers of dimensions, as the messages name them.
+_SHAPES = {
+    (2,): "errors.validation.shapes.2d",
+    (3,): "errors.validation.shapes.3d",
+    (2, 3): "errors.validation.shapes.2d_or_3d",
+}
 
 
 def is_whole(value) -> bool:
@@ -37,16 +49,21 @@ def is_real(value, *, finite: bool = True) -> bool:
     return real and (not finite or math.isfinite(value))
 
 
-def _bounds(low, high) -> str:
+def _whole_key(low, high) -> str:
     if low is not None and high is not None:
-        return f"from {low} to {high}"
+        return "errors.validation.whole_between"
     if low is not None:
-        return f"of at least {low}"
-    return f"of at most {high}" if high is not None else ""
+        return "errors.validation.whole_at_least"
+    return "errors.validation.whole_at_most" if high is not None else "errors.validation.whole"
 
 
 def check_whole(
-    value, name: str, low: int | None = None, high: int | None = None, *, alternative: str = ""
+    value,
+    name: str | Phrase,
+    low: int | None = None,
+    high: int | None = None,
+    *,
+    alternative: str | Phrase = "",
 ) -> int:
     """`value` as an `int` if it is a whole number within `low..high` (None: no bound).
 
@@ -54,20 +71,33 @@ def check_whole(
         value: The value to check; bools and floats (even 3.0) are refused.
         name: How the message names it.
         low, high: Inclusive bounds, or None.
-        alternative: Words added to what is accepted, such as " or None (all)".
+        alternative: Words added to what is accepted, such as " or None (all)"
+            (`Phrase("errors.validation.or_none_all")`).
 
     Raises:
         ValueError: "`name` must be a whole number from low to high. Received value."
     """
     inside = is_whole(value) and (low is None or value >= low) and (high is None or value <= high)
     if not inside:
-        accepted = " ".join(filter(None, ["a whole number", _bounds(low, high)]))
-        raise ValueError(f"{name} must be {accepted}{alternative}. Received {value!r}.")
+        raise Invalid(
+            _whole_key(low, high),
+            name=name,
+            low=low,
+            high=high,
+            alternative=alternative,
+            received=repr(value),
+        )
     return int(value)
 
 
 def check_real(
-    value, name: str, low: float, high: float, *, open_low: bool = False, open_high: bool = False
+    value,
+    name: str | Phrase,
+    low: float,
+    high: float,
+    *,
+    open_low: bool = False,
+    open_high: bool = False,
 ) -> float:
     """`value` as a `float` if it is a finite number between `low` and `high`.
 
@@ -84,14 +114,15 @@ def check_real(
     inside = inside and (value < high if open_high else value <= high)
     if not inside:
         if high == math.inf:
-            accepted = f"above {low:g}" if open_low else f"of at least {low:g}"
+            key = "errors.validation.real_above" if open_low else "errors.validation.real_at_least"
         else:
-            accepted = f"in {'(' if open_low else '['}{low:g}, {high:g}{')' if open_high else ']'}"
-        raise ValueError(f"{name} must be a number {accepted}. Received {value!r}.")
+            key = "errors.validation.real_in"
+        interval = f"{'(' if open_low else '['}{low:g}, {high:g}{')' if open_high else ']'}"
+        raise Invalid(key, name=name, low=f"{low:g}", interval=interval, received=repr(value))
     return float(value)
 
 
-def check_rate(value, name: str) -> float:
+def check_rate(value, name: str | Phrase) -> float:
     """A dropout-like rate: a number in [0, 1).
 
     Raises:
@@ -100,29 +131,41 @@ def check_rate(value, name: str) -> float:
     return check_real(value, name, 0.0, 1.0, open_high=True)
 
 
-def check_choice(value, name: str, accepted: Collection):
+def check_choice(value, name: str | Phrase, accepted: Collection):
     """`value` if it is one of `accepted` (compared by equality, None allowed as a choice).
 
     Raises:
         ValueError: "`name` must be one of (...). Received value."
     """
     if not any(value is choice or (choice is not None and value == choice) for choice in accepted):
-        raise ValueError(f"{name} must be one of {tuple(accepted)}. Received {value!r}.")
+        raise Invalid(
+            "errors.validation.choice",
+            name=name,
+            accepted=str(tuple(accepted)),
+            received=repr(value),
+        )
     return value
 
 
-def check_known_keys(data, cls, what: str) -> dict:
+def check_known_keys(data, cls, what: str | Phrase) -> dict:
     """`data` as a dict, after checking that every key is a field of the dataclass `cls`.
 
     Raises:
         ValueError: If `data` is not a mapping, or has keys that are not fields (both named).
     """
     if not isinstance(data, Mapping):
-        raise ValueError(f"{what} must be a dict. Received {type(data).__name__}: {data!r}.")
+        raise Invalid(
+            "errors.validation.not_a_dict", what=what, kind=type(data).__name__, data=repr(data)
+        )
     accepted = [field.name for field in fields(cls)]
     unknown = sorted(str(key) for key in data if key not in accepted)
     if unknown:
-        raise ValueError(f"{what} has unknown keys {unknown}. Accepted keys: {accepted}.")
+        raise Invalid(
+            "errors.validation.unknown_keys",
+            what=what,
+            unknown=str(unknown),
+            accepted=str(accepted),
+        )
     return dict(data)
 
 
@@ -151,26 +194,41 @@ def check_image(
     Raises:
         ValueError: Naming the shape or dtype received and what is accepted.
     """
-    who = f"{caller} expects" if caller else "Expected"
+    if caller:
+        who = Phrase("errors.validation.caller_expects", caller=caller)
+    else:
+        who = Phrase("errors.validation.expected")
     if caller and not isinstance(image, np.ndarray):
-        raise ValueError(f"{who} a NumPy array. Received {type(image).__name__}.")
+        raise Invalid("errors.validation.not_an_array", who=who, kind=type(image).__name__)
     array = np.asarray(image)
     layout = array.ndim in ndims and 0 not in array.shape
     if layout and array.ndim == 3 and channels is not None:
         layout = array.shape[2] in channels
     if not layout:
-        shapes = " or ".join(_SHAPES[n] for n in ndims)
-        counts = f" with {_either(channels)} channels" if channels else ""
-        raise ValueError(f"{who} an image of shape {shapes}{counts}. Received shape {array.shape}.")
+        counts = (
+            Phrase("errors.validation.with_channels", counts=either(channels)) if channels else ""
+        )
+        raise Invalid(
+            "errors.validation.image_shape",
+            who=who,
+            shapes=Phrase(_SHAPES[tuple(ndims)]),
+            channels=counts,
+            shape=str(array.shape),
+        )
     if not _accepted_dtype(array.dtype, dtypes):
-        raise ValueError(f"{who} an image of {_DTYPE_WORDS[dtypes]}. Received dtype {array.dtype}.")
+        raise Invalid(
+            "errors.validation.image_dtype",
+            who=who,
+            dtypes=Phrase(_DTYPE_WORDS[dtypes]),
+            dtype=str(array.dtype),
+        )
     return array
 
 
 _DTYPE_WORDS = {
-    "numbers": "numbers",
-    "uint8": "uint8 pixels",
-    "uint8 or float": "uint8 or float (0..1) pixels",
+    "numbers": "errors.validation.dtypes.numbers",
+    "uint8": "errors.validation.dtypes.uint8",
+    "uint8 or float": "errors.validation.dtypes.uint8_or_float",
 }
 
 
@@ -178,12 +236,6 @@ def _accepted_dtype(dtype: np.dtype, dtypes: str) -> bool:
     if dtypes == "numbers":
         return dtype.kind in "biuf"
     return dtype == np.uint8 or (dtypes == "uint8 or float" and dtype.kind == "f")
-
-
-def _either(items) -> str:
-    """The items as words: "1, 3 or 4" for (1, 3, 4)."""
-    words = [str(item) for item in items]
-    return " or ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else words[0]
 
 
 def check_position(row, col, shape) -> tuple[int, int]:
@@ -194,8 +246,13 @@ def check_position(row, col, shape) -> tuple[int, int]:
     """
     inside = is_whole(row) and is_whole(col) and 0 <= row < shape[0] and 0 <= col < shape[1]
     if not inside:
-        raise ValueError(
-            f"The output has {shape[0]} rows and {shape[1]} columns, so row must be 0 to "
-            f"{shape[0] - 1} and col 0 to {shape[1] - 1}. Received row={row!r}, col={col!r}."
+        raise Invalid(
+            "errors.validation.position",
+            rows=shape[0],
+            columns=shape[1],
+            last_row=shape[0] - 1,
+            last_col=shape[1] - 1,
+            row=repr(row),
+            col=repr(col),
         )
     return int(row), int(col)

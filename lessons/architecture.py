@@ -3,34 +3,29 @@
 import streamlit as st
 
 from cnnviz import network, ui
+from cnnviz.ui.errors import message
 
-st.title("Architecture")
-st.markdown(
-    "A CNN stacks **convolution** layers (learned kernels), **pooling** layers (shrink the "
-    "maps) and, after **flatten**, **dense** layers that decide the class. Change any layer "
-    "below: the summary (Keras's `model.summary()`), the shapes and the memory a training "
-    "step needs are computed at once, without building the network."
-)
+st.title(ui.t("architecture.title"))
+link = ui.shared_view("architecture")  # before the widgets: a shared link sets them
+st.markdown(ui.t("architecture.intro"))
 
 config = ui.network_editor("architecture")
-st.subheader("Summary")
+st.subheader(ui.t("architecture.summary"))
 try:
     ui.network_summary(config)
 except ValueError as error:
-    st.error(str(error))
+    st.error(message(error))
     st.stop()
 
-st.subheader("Why a CNN needs far fewer parameters than an MLP")
+st.subheader(ui.t("architecture.comparison"))
 ui.parameter_comparison()
 
-st.subheader("Design practice: will a training step fit in memory?")
+st.subheader(ui.t("architecture.memory"))
 ui.memory_estimate(config)
-for hint in network.design_hints(config):
+for hint in network.design_hints(config, language=ui.current_language()):
     st.warning(hint)
 
-st.subheader("Trained networks")
-st.markdown(
-    "These networks were trained on MNIST digits: the two that ship with the app, and the "
-    "runs saved on the Training page. Load one to see its layers above."
-)
+st.subheader(ui.t("architecture.trained"))
+st.markdown(ui.t("architecture.trained_intro"))
 ui.trained_models("architecture", ui.available_models())
+link.done()

@@ -4,23 +4,20 @@ import streamlit as st
 
 from cnnviz import ui
 
-st.title("How computers see")
-st.markdown(
-    "To you, a picture is a scene. To a computer it is a grid of numbers: one number per "
-    "pixel from **0 (black) to 255 (white)** for a grayscale image, and three per pixel "
-    "(**red, green, blue**) for a colour one. A convolutional network sees nothing else. "
-    "Pick, draw or upload an image and look at the numbers."
-)
+st.title(ui.t("navigation.home.title"))
+link = ui.shared_view("home")  # before the widgets: a shared link sets them
+st.markdown(ui.t("home.intro"))
 seen, numbers = st.columns([2, 3], gap="large")
 with seen:
-    st.subheader("What we see")
+    st.subheader(ui.t("home.what_we_see"))
     picked = ui.image_picker()
     image, window = ui.what_we_see(picked) if picked else (None, None)
 if window is not None:
     with numbers:
-        st.subheader("What computers see")
+        st.subheader(ui.t("home.what_computers_see"))
         ui.what_computers_see(window, picked.is_digit)
-    st.header("From pixels to tensors")
+    st.header(ui.t("home.tensors_header"))
     ui.tensors(image, window)
-st.header("The path through the app")
+st.header(ui.t("home.path_header"))
 ui.lesson_path()
+link.done()

@@ -3,17 +3,15 @@
 import streamlit as st
 
 from cnnviz import convolution, ui
+from cnnviz.ui.errors import message
 
-st.title("Pooling")
-st.markdown(
-    "Pooling cuts a feature map into small windows and keeps one number per window: the "
-    "**largest** (max pooling) or the **mean** (average pooling). **Point at any cell** to see "
-    "its window; click to keep it, move it with the arrow keys, or press Play."
-)
+st.title(ui.t("navigation.pooling.title"))
+link = ui.shared_view("pooling")  # before the widgets: a shared link sets them
+st.markdown(ui.t("pooling.intro"))
 settings_columns = st.columns([3, 2, 2, 3, 2])
 explorer = st.container()
 
-st.subheader("The image")
+st.subheader(ui.t("pooling.image_header"))
 work, notes = ui.working_input("pooling")
 if work is None:
     st.stop()
@@ -25,29 +23,26 @@ try:
         feature_map.values, settings.size, settings.strides, settings.padding, method
     )
 except ValueError as error:
-    explorer.error(str(error))
+    explorer.error(message(error))
     st.stop()
 
 with explorer:
     height, width = feature_map.values.shape
+    rows, cols = pooled.shape
+    name = feature_map.name
     st.markdown(
-        f"**{method.capitalize()} pooling of {feature_map.name}: {height}×{width} → "
-        f"{pooled.shape[0]}×{pooled.shape[1]}**"
+        ui.t(
+            f"pooling.heading.{method}", name=name, height=height, width=width, rows=rows, cols=cols
+        )
     )
     position = ui.pick_output("pooling", pooled, magnitude=False)
     ui.pooling_explorer(feature_map, pooled, position, method, settings)
+    ui.clicker_steps("pooling", pooled.shape)
 with notes:
-    st.markdown(
-        "The map shrinks (the lecture's 26×26 map becomes 13×13 with 2×2 windows and strides "
-        "2), the network has less to compute, and a feature that moves by a pixel often still "
-        "lands in the same window. The output size:"
-    )
+    st.markdown(ui.t("pooling.notes"))
     ui.output_formulas((height, width), settings)
 
-st.subheader("Why pool? Shift the input and compare")
-st.markdown(
-    "A network should know a digit moved by a pixel. Move the input, then compare each map "
-    "with its unshifted self: a correlation of 1 means unchanged, 0 unrelated. When a "
-    "feature stays inside its pooling window, the pooled map changes less than the feature map."
-)
+st.subheader(ui.t("pooling.shift_header"))
+st.markdown(ui.t("pooling.shift_text"))
 ui.shift_demo(work, feature_map, method, settings)
+link.done()

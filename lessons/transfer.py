@@ -4,17 +4,11 @@ import streamlit as st
 
 from cnnviz import ui
 
-st.title("Transfer learning")
-st.markdown(
-    "A network trained on one task has learned features that help on another: edges, strokes, "
-    "shapes. **Transfer learning** reuses them when the new task has few images, in three "
-    "ways: feed an intermediate layer's outputs to an **SVM**; **freeze** the first layers and "
-    "train a new classifier on top; or **fine-tune**: train the new classifier first, then "
-    "unfreeze the last layers and train again with the learning rate divided by 10. Each is "
-    "measured against the same network trained **from scratch** on the same few images."
-)
+st.title(ui.t("transfer.title"))
+link = ui.shared_view("transfer")  # before the widgets: a shared link sets them
+st.markdown(ui.t("transfer.intro"))
 
-st.subheader("What to reuse, and on what")
+st.subheader(ui.t("transfer.choose"))
 left, right = st.columns(2)
 with left:
     source = ui.pick_source()
@@ -28,11 +22,7 @@ with right:
     cut = ui.pick_cut(network)
 own = None
 if target == "own":
-    st.markdown(
-        "**Your own classes.** Add at least two classes of at least five images each, "
-        "uploaded or taken with the webcam. They stay in this browser session; nothing is "
-        "written to disk unless you save a model."
-    )
+    st.markdown(ui.t("transfer.own_intro"))
     own = ui.own_classes_form()
     if own is not None:
         ui.vgg16_photo_features()
@@ -41,10 +31,7 @@ with right:
 num_classes = ui.target_classes(target, own)
 frozen = None
 if "freeze" in methods and num_classes is not None:
-    st.markdown(
-        "**Frozen layers.** A frozen layer keeps the source's weights; the others train. The "
-        "counts are those `model.summary(show_trainable=True)` prints."
-    )
+    st.markdown(ui.t("transfer.frozen_intro"))
     frozen = ui.frozen_switches(network, num_classes, cut)
 knobs = ui.training_knobs()
 config = None
@@ -59,26 +46,21 @@ if num_classes is not None and methods:
         **knobs,
     )
 
-st.subheader("Run")
-st.caption(
-    "The methods run one after another in the model engine, on the same images; curves show "
-    "accuracy on the target's test images, which no method trains on or chooses with."
-)
+st.subheader(ui.t("transfer.run"))
+st.caption(ui.t("transfer.run_caption"))
 ui.run_and_stop(config, own)
 outcome = ui.live_results(config)
 if outcome is not None:
-    st.subheader("Results")
+    st.subheader(ui.t("transfer.results"))
     chosen = ui.transfer_results(outcome)
     if chosen is not None:
-        st.markdown(
-            "**Save the weights** to reuse them for predictions without training again: the "
-            "run lands beside the Training page's runs."
-        )
+        st.markdown(ui.t("transfer.save_intro"))
         saved = ui.save_form(outcome, chosen)
         if saved is not None:
             images, labels = ui.test_images(outcome.target, own)
             ui.reuse(saved, images, labels, outcome.class_names)
 
-st.subheader("VGG16: the lecture's big pretrained network")
+st.subheader(ui.t("transfer.vgg16_heading"))
 ui.vgg16_section()
 ui.imagenet_section()
+link.done()

@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 from numpy.typing import ArrayLike
 
+from cnnviz import i18n
 from cnnviz.convolution.kernels import validate_kernel
 from cnnviz.convolution.windows import check_padding, cut_window, output_grid
 from cnnviz.validation import check_image, check_position, check_whole
@@ -171,12 +172,13 @@ def explain_pixel(
     )
 
 
-def describe_pixel(explained: PixelExplanation) -> str:
-    """The sum behind one output pixel, term by term, for the page to print.
+def describe_pixel(explained: PixelExplanation, *, language: str = "en") -> str:
+    """The sum behind one output pixel, term by term, for the page to print (in `language`).
 
     Example:
         >>> describe_pixel(explain_pixel(np.eye(3), np.eye(3), 0, 0))
         'Sum of the products: (1) + (0) + (0) + (0) + (1) + (0) + (0) + (0) + (1) = **3**.'
     """
     terms = " + ".join(f"({product + 0.0:g})" for product in explained.products.ravel())
-    return f"Sum of the products: {terms} = **{explained.total:g}**."
+    total = f"{explained.total:g}"
+    return i18n.translate(language, "convolution.sum_of_products", terms=terms, total=total)

@@ -16,6 +16,7 @@ from cnnviz.convolution.kernels import (
     flip_kernel,
     validate_kernel,
 )
+from cnnviz.messages import Invalid
 from cnnviz.validation import check_image
 
 EDGE_MAGNITUDE = "Sobel edge magnitude √(Gx² + Gy²)"
@@ -61,10 +62,7 @@ def filter_gallery(image: np.ndarray, flip: bool = True) -> dict[str, np.ndarray
     image = check_image(image, ndims=(2,))
     side = 2 * VALID_MARGIN + 1
     if min(image.shape) < side:
-        raise ValueError(
-            f"The filtering results need an image of at least {side}×{side} pixels, room for "
-            f"the {side}×{side} kernel. Received shape {image.shape}."
-        )
+        raise Invalid("errors.windows.gallery_too_small", side=side, shape=str(image.shape))
     maps = lecture_gallery(image, flip) | {EDGE_MAGNITUDE: edge_magnitude(image)}
     inside = (slice(VALID_MARGIN, -VALID_MARGIN),) * 2
     return {name: values[inside] for name, values in maps.items()}

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
+from cnnviz import i18n
 from cnnviz.convolution.convolve import convolve2d
 from cnnviz.convolution.pooling import PoolSettings, pool2d
+from cnnviz.messages import Phrase
 from cnnviz.validation import check_choice, check_image, check_whole
 
 SHIFT_DIRECTIONS = {"right": (0, 1), "left": (0, -1), "down": (1, 0), "up": (-1, 0)}
@@ -33,7 +35,7 @@ def shift_vector(direction: str, pixels: int) -> tuple[int, int]:
         (2, 2)
     """
     dy, dx = SHIFT_DIRECTIONS[check_choice(direction, "`direction`", SHIFT_DIRECTIONS)]
-    pixels = check_whole(pixels, "The shift in pixels", low=0)
+    pixels = check_whole(pixels, Phrase("errors.names.shift"), low=0)
     return dy * pixels, dx * pixels
 
 
@@ -158,8 +160,9 @@ def translation_invariance(
     )
 
 
-def describe_invariance(report: TranslationReport) -> str:
-    """What the shift did, in one or two sentences that agree with `report.verdict`.
+def describe_invariance(report: TranslationReport, *, language: str = "en") -> str:
+    """What the shift did, in one or two sentences that agree with `report.verdict` (in
+    `language`).
 
     Example:
         >>> report = TranslationReport((3, 3), -0.30, -0.28, 1.2, 1.1, PoolSettings(3))
@@ -168,25 +171,20 @@ def describe_invariance(report: TranslationReport) -> str:
         with the original, the feature map -0.300. The shift (3 px) is not smaller than the
         pooling step (3 px), so features moved into other windows; ...
     """
+
+    def words(key: str, **values) -> str:
+        return i18n.translate(language, f"pooling.invariance.{key}", **values)
+
     pooled, feature = report.pooled_correlation, report.feature_correlation
-    numbers = (
-        f"after the shift the pooled map correlates {pooled:.3f} with the original, "
-        f"the feature map {feature:.3f}."
-    )
+    numbers = words("numbers", pooled=f"{pooled:.3f}", feature=f"{feature:.3f}")
     if report.verdict == "steadied":
-        return f"Here pooling steadied the map: {numbers}"
+        return words("steadied", numbers=numbers)
     if report.verdict == "no clear gain":
-        return (
-            f"Here pooling made little difference: {numbers} Both changed little, so there "
-            "was little to steady; try a larger shift."
-        )
+        return words("little_difference", numbers=numbers)
     moved, step = max(abs(report.shift[0]), abs(report.shift[1])), report.pooling.step
     reason = ""
     if moved >= step:
-        reason = (
-            f" The shift ({moved} px) is not smaller than the pooling step ({step} px), so "
-            "features moved into other windows; pooling absorbs shifts smaller than its step."
-        )
+        reason = words("shift_too_large", moved=moved, step=step)
     elif pooled > feature:
-        reason = " The pooled map changed less than the feature map, but still a lot."
-    return f"Here pooling did not steady the map: {numbers}{reason}"
+        reason = words("still_a_lot")
+    return words("not_steadied", numbers=numbers, reason=reason)

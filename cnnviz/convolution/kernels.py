@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,12 +19,15 @@ from types import MappingProxyType
 
 import numpy as np
 
+from cnnviz import i18n
+from cnnviz.messages import Invalid, Phrase
+
 # The editor's sizes: an odd side gives the kernel a centre pixel to sit on the output pixel.
 ODD_SIZES = (1, 3, 5, 7)
 MAX_MAGNITUDE = 1e6
 
 
-class KernelError(ValueError):
+class KernelError(Invalid):
     """A kernel that cannot be used: wrong shape, an empty or non-numeric cell, or a huge value."""
 
 
@@ -78,6 +82,9 @@ _GALLERY = _gallery()
 KERNELS: MappingProxyType[str, NamedKernel] = MappingProxyType({k.name: k for k in _GALLERY})
 LECTURE_KERNEL_NAMES: tuple[str, ...] = tuple(k.name for k in _GALLERY if k.from_lecture)
 SOBEL_PAIR = ("Sobel horizontal edges", "Sobel vertical edges")
+# The names `read_kernel` gives a kernel that is not a gallery one, and a normalised preset.
+CUSTOM = "custom"
+NORMALISED = ", normalised"
 
 
 def _cells(values) -> np.ndarray:
@@ -91,42 +98,30 @@ def _cells(values) -> np.ndarray:
             len(row) if isinstance(row, list | tuple | np.ndarray) else None for row in values
         ]
         if None not in lengths and len(set(lengths)) > 1:
-            raise KernelError(
-                f"Every row of a kernel must have the same length. Received rows of lengths "
-                f"{tuple(lengths)}. Fill in the missing cells."
-            )
+            raise KernelError("errors.kernels.ragged", lengths=str(tuple(lengths)))
         values = np.array(values, dtype=object)
     array = np.asarray(values)
     if array.ndim != 2 or 0 in array.shape:
-        raise KernelError(
-            f"A kernel must be a 2-D grid of numbers. Received shape {array.shape}. "
-            "Pass a list of rows, e.g. [[0, -1, 0], [-1, 4, -1], [0, -1, 0]]."
-        )
+        raise KernelError("errors.kernels.not_a_grid", shape=str(array.shape))
     return array
 
 
 def _parse_cell(cell, row: int, col: int) -> float:
     """One cell as a finite float, or a `KernelError` naming the cell (1-based)."""
-    where = f"Row {row + 1}, column {col + 1}"
+    where = Phrase("errors.kernels.cell", row=row + 1, col=col + 1)
     if cell is None or (isinstance(cell, str) and not cell.strip()):
-        raise KernelError(f"{where} is empty. Type a number in it (0 if unsure).")
+        raise KernelError("errors.kernels.empty_cell", where=where)
     if isinstance(cell, bool | np.bool_) or not isinstance(cell, numbers.Real | str):
-        raise KernelError(f"{where} holds {cell!r}, which is not a number. Type a number.")
+        raise KernelError("errors.kernels.not_a_number", where=where, cell=repr(cell))
     value = _number(cell.strip()) if isinstance(cell, str) else float(cell)
     if math.isnan(value):
         if isinstance(cell, str):
-            raise KernelError(
-                f"{where} holds {cell!r}, which is not a number. Type a number such as -1, "
-                "0.5 or 1/9."
-            )
-        raise KernelError(f"{where} is empty. Type a number in it (0 if unsure).")
+            raise KernelError("errors.kernels.not_a_number_text", where=where, cell=repr(cell))
+        raise KernelError("errors.kernels.empty_cell", where=where)
     if math.isinf(value):
-        raise KernelError(f"{where} holds {value}; kernel values must be finite numbers.")
+        raise KernelError("errors.kernels.infinite", where=where, value=str(value))
     if abs(value) > MAX_MAGNITUDE:
-        raise KernelError(
-            f"{where} holds {value:g}; kernel values must lie between -1e6 and 1e6. "
-            "Use a smaller number."
-        )
+        raise KernelError("errors.kernels.too_large", where=where, value=f"{value:g}")
     return value
 
 
@@ -168,14 +163,9 @@ def validate_kernel(values, *, odd_size: bool = True) -> np.ndarray:
     cells = _cells(values)
     rows, cols = cells.shape
     if odd_size and (rows != cols or rows not in ODD_SIZES):
-        raise KernelError(
-            f"Kernel must be square with an odd size (1, 3, 5 or 7), so that it has a centre "
-            f"pixel. Received shape {cells.shape}. Add or remove rows and columns to match."
-        )
+        raise KernelError("errors.kernels.odd_square", shape=str(cells.shape))
     if rows != cols:
-        raise KernelError(
-            f"Kernel must be square. Received shape {cells.shape}. Give it as many rows as columns."
-        )
+        raise KernelError("errors.kernels.square", shape=str(cells.shape))
     if cells.dtype.kind in "iuf":
         kernel = cells.astype(np.float64)
         if np.all(np.isfinite(kernel)) and np.abs(kernel).max() <= MAX_MAGNITUDE:
@@ -186,7 +176,7 @@ def validate_kernel(values, *, odd_size: bool = True) -> np.ndarray:
     )
 
 
-def normalise_by_sum(kernel) -> tuple[np.ndarray, str | None]:
+def normalise_by_sum(kernel, *, language: str = "en") -> tuple[np.ndarray, str | None]:
     """Divide a kernel by the sum of its values, so that it keeps an image's brightness.
 
     A blur typed with whole numbers (`[[1, 2, 1], [2, 4, 2], [1, 2, 1]]`) becomes a weighted
@@ -196,6 +186,7 @@ def normalise_by_sum(kernel) -> tuple[np.ndarray, str | None]:
 
     Args:
         kernel: A square kernel (see `validate_kernel`; any square size is accepted).
+        language: The language of the note ("en" or "es").
 
     Returns:
         `(kernel, note)`: the normalised float64 kernel and None, or the unchanged kernel and
@@ -209,10 +200,7 @@ def normalise_by_sum(kernel) -> tuple[np.ndarray, str | None]:
     # Rounding: nine values of 1/9 need not add up to exactly 1 (or 0) in floating point.
     rounding = 1e-12 * max(1.0, float(np.abs(values).sum()))
     if abs(total) <= rounding:
-        return values, (
-            "This kernel sums to 0, as edge and line kernels do (a flat region gives 0), "
-            "so it cannot be divided by its sum; it is used unchanged."
-        )
+        return values, i18n.translate(language, "kernels.zero_sum_note")
     return (values, None) if abs(total - 1.0) <= rounding else (values / total, None)
 
 
@@ -257,7 +245,9 @@ def find_preset(values) -> str | None:
     return None
 
 
-def read_kernel(cells, normalise: bool = False) -> tuple[np.ndarray, str, str | None]:
+def read_kernel(
+    cells, normalise: bool = False, *, language: str = "en"
+) -> tuple[np.ndarray, str, str | None]:
     """A kernel typed into the editor: checked, divided by its sum if asked, and named.
 
     The name is the gallery's name for the values (`find_preset`), else "custom". A preset
@@ -267,6 +257,8 @@ def read_kernel(cells, normalise: bool = False) -> tuple[np.ndarray, str, str | 
     Args:
         cells: The editor's rows (see `validate_kernel`; the side must be 1, 3, 5 or 7).
         normalise: Whether to divide the kernel by its sum (`normalise_by_sum`).
+        language: The language of the note ("en" or "es"); the name is always the gallery's
+            (see `kernel_label` for the name in a language).
 
     Returns:
         `(values, name, note)`: the float64 kernel, its name, and the note of
@@ -282,8 +274,37 @@ def read_kernel(cells, normalise: bool = False) -> tuple[np.ndarray, str, str | 
     values = validate_kernel(cells)
     name, note = find_preset(values), None
     if normalise:
-        normalised, note = normalise_by_sum(values)
+        normalised, note = normalise_by_sum(values, language=language)
         if not np.array_equal(normalised, values):
-            renamed = f"{name}, normalised" if name else None
+            renamed = f"{name}{NORMALISED}" if name else None
             values, name = normalised, find_preset(normalised) or renamed
-    return values, name or "custom", note
+    return values, name or CUSTOM, note
+
+
+def kernel_key(name: str) -> str:
+    """A gallery name as its key in the `kernels` catalog: `"Sobel vertical edges"` →
+    `"sobel_vertical_edges"`, `"Laplacian of Gaussian 5×5"` → `"laplacian_of_gaussian_5_5"`."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def kernel_label(name: str, *, language: str = "en") -> str:
+    """A kernel's name as `read_kernel` gives it (a gallery name, "custom", or a gallery name
+    with ", normalised"), in `language`; any other name is returned as it is.
+
+    Example:
+        >>> kernel_label("Box blur", language="es"), kernel_label("custom", language="es")
+        ('Desenfoque de caja', 'personalizado')
+    """
+    if name.endswith(NORMALISED) and name.removesuffix(NORMALISED) in KERNELS:
+        base = kernel_label(name.removesuffix(NORMALISED), language=language)
+        return i18n.translate(language, "kernels.normalised", name=base)
+    if name == CUSTOM:
+        return i18n.translate(language, "kernels.custom")
+    if name in KERNELS:
+        return i18n.translate(language, f"kernels.{kernel_key(name)}.name")
+    return name
+
+
+def kernel_description(name: str, *, language: str = "en") -> str:
+    """What a gallery kernel detects or does, in `language` (English: its `description`)."""
+    return i18n.translate(language, f"kernels.{kernel_key(name)}.description")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from cnnviz import i18n
 from cnnviz.convolution.windows import (
     check_padding,
     cut_window,
@@ -63,10 +64,16 @@ class PoolSettings:
         """The strides in pixels (`pool_size` when `strides` is None)."""
         return self.pool_size if self.strides is None else self.strides
 
-    def describe(self) -> str:
-        """The settings in words, as the pages say them."""
-        size = self.pool_size
-        return f"{size}×{size} {self.method} pooling, strides {self.step}, padding '{self.padding}'"
+    def describe(self, *, language: str = "en") -> str:
+        """The settings in words, as the pages say them (in `language`)."""
+        return i18n.translate(
+            language,
+            "pooling.settings_text",
+            size=self.pool_size,
+            method=self.method,
+            strides=self.step,
+            padding=self.padding,
+        )
 
 
 def _real_cells(n, size, strides, padding) -> np.ndarray:
@@ -187,12 +194,13 @@ def explain_pool(
     return PoolExplanation(**where, window=window, value=value, method=method, argmax=argmax)
 
 
-def describe_pool(explained: PoolExplanation) -> str:
-    """The arithmetic of one pooled cell in words and numbers, for the page to print."""
+def describe_pool(explained: PoolExplanation, *, language: str = "en") -> str:
+    """The arithmetic of one pooled cell in words and numbers, for the page to print (in
+    `language`)."""
     real = explained.window[np.isfinite(explained.window)]
     values = ", ".join(f"{value:g}" for value in real.ravel())
     padded = explained.window.size - real.size
-    note = f" ({padded} padding cells ignored)" if padded else ""
+    note = i18n.translate(language, "pooling.padding_ignored", count=padded) if padded else ""
     if explained.method == "max":
         return f"max({values}) = **{explained.value:g}**{note}"
     return (

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from cnnviz.messages import Invalid
 from cnnviz.validation import check_choice, check_image, check_whole
 
 PADDINGS = ("valid", "same")
@@ -65,11 +66,7 @@ def output_size(n: int, kernel_size: int, strides: int = 1, padding: str = "vali
     """
     before, after = padding_amounts(n, kernel_size, strides, padding)
     if kernel_size > n + before + after:
-        raise ValueError(
-            f"With padding='valid' the window must fit inside the input. Received a window "
-            f"of size {kernel_size} for an input of size {n}. Use padding='same' or a "
-            "smaller window."
-        )
+        raise Invalid("errors.windows.too_large", window=kernel_size, size=n)
     return (n + before + after - kernel_size) // strides + 1
 
 
@@ -174,17 +171,13 @@ def check_image_size(image, min_side: int = MIN_IMAGE_SIDE) -> np.ndarray:
         >>> check_image_size(np.zeros((2, 5)))
         Traceback (most recent call last):
         ...
-        ValueError: The image is 5×2 pixels (width × height): too small to slide a 3×3 kernel...
+        cnnviz.messages.Invalid: The image is 5×2 pixels (width × height): too small to slide...
     """
     image = check_image(image)
     min_side = check_whole(min_side, "`min_side`", low=1)
     height, width = image.shape[:2]
     if min(height, width) < min_side:
-        raise ValueError(
-            f"The image is {width}×{height} pixels (width × height): too small to slide a "
-            f"{min_side}×{min_side} kernel over. Every side needs at least {min_side} pixels. "
-            "Pick or upload a larger image."
-        )
+        raise Invalid("errors.windows.image_too_small", width=width, height=height, side=min_side)
     return image
 
 

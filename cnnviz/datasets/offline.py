@@ -16,7 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+from cnnviz import i18n
 from cnnviz.locations import MNIST_SAMPLE_PATH as SAMPLE_PATH
+from cnnviz.messages import Invalid, Phrase, either
 from cnnviz.validation import check_choice
 
 DATASET_NAMES = ("mnist-sample", "mnist", "fashion-mnist")
@@ -46,10 +48,35 @@ FASHION_FILES = (
     "t10k-images-idx3-ubyte.gz",
 )  # Keras's order
 OFFLINE_HINT = "Use the bundled 'mnist-sample' (10,000 real MNIST digits), which works offline"
-DAMAGED_HINT = "Delete it and download it again (download_dataset or the app's download button)."
+_OFFLINE_HINT = "errors.datasets.offline_hint"  # OFFLINE_HINT in the catalogs
 
 
-class DatasetUnavailable(ValueError):  # noqa: N818 (the name says what happened)
+def dataset_label(name: str, *, language: str = "en") -> str:
+    """A dataset's name as the pages show it, in `language` (English: the name itself).
+
+    Example:
+        >>> dataset_label("mnist-sample"), dataset_label("mnist-sample", language="es")
+        ('mnist-sample', 'MNIST (muestra)')
+    """
+    check_name(name)
+    return i18n.translate(language, f"datasets.names.{name}")
+
+
+def class_label(class_name: str, *, language: str = "en") -> str:
+    """A class's name as a learner reads it in `language`: Fashion-MNIST's garments
+    translated, MNIST's digits as they are.
+
+    Example:
+        >>> class_label("Ankle boot", language="es"), class_label("7", language="es")
+        ('Botín', '7')
+    """
+    if class_name in FASHION_CLASS_NAMES:
+        index = FASHION_CLASS_NAMES.index(class_name)
+        return i18n.translate(language, f"datasets.fashion_classes.{index}")
+    return class_name
+
+
+class DatasetUnavailable(Invalid):  # noqa: N818 (the name says what happened)
     """A dataset cannot be had here; the message says why and what to do."""
 
 
@@ -120,12 +147,13 @@ def load_dataset(name, *, cache_dir=None):
     return Dataset(name, x_train, y_train, x_test, y_test, FASHION_CLASS_NAMES, source)
 
 
-def dataset_status(name, *, cache_dir=None):
+def dataset_status(name, *, cache_dir=None, language="en"):
     """Say whether a dataset can be loaded offline, without reading it.
 
     Args:
         name: one of `DATASET_NAMES`.
         cache_dir: as in `load_dataset`.
+        language: the language of the reason ("en" or "es").
 
     Returns:
         `None` if the files are present, else the reason it is unavailable and what to do.
@@ -136,18 +164,20 @@ def dataset_status(name, *, cache_dir=None):
     try:
         _locate(name, cache_dir)
     except DatasetUnavailable as error:
-        return str(error)
+        return error.text(language)
     return None
 
 
-def available_datasets(*, cache_dir=None):
+def available_datasets(*, cache_dir=None, language="en"):
     """Map every name in `DATASET_NAMES` to `dataset_status(name)` (None = available)."""
-    return {name: dataset_status(name, cache_dir=cache_dir) for name in DATASET_NAMES}
+    return {
+        name: dataset_status(name, cache_dir=cache_dir, language=language) for name in DATASET_NAMES
+    }
 
 
 def check_name(name):
     """Raise ValueError, listing the accepted names, unless `name` is in `DATASET_NAMES`."""
-    check_choice(name, "The dataset", DATASET_NAMES)
+    check_choice(name, Phrase("errors.names.dataset"), DATASET_NAMES)
 
 
 def keras_homes(cache_dir):
@@ -164,20 +194,15 @@ def _locate(name, cache_dir):
     if name == "mnist-sample":
         if SAMPLE_PATH.is_file():
             return SAMPLE_PATH
-        raise DatasetUnavailable(
-            f"The bundled MNIST sample is missing: {SAMPLE_PATH}. Restore it from the "
-            "repository or rebuild it with `python scripts/build_mnist_sample.py`."
-        )
+        raise DatasetUnavailable("errors.datasets.sample_missing", path=str(SAMPLE_PATH))
     if name == "mnist":
         candidates = [home / "datasets" / MNIST_FILE for home in keras_homes(cache_dir)]
         found = [path for path in candidates if path.is_file()]
         if found:
             return found[0]
-        looked = " or ".join(str(path) for path in candidates)
+        looked = either(candidates)  # "a or b": Keras's home and its fallback
         raise DatasetUnavailable(
-            f"MNIST is not available offline: no {looked} (where "
-            f"keras.datasets.mnist.load_data() caches it). {OFFLINE_HINT}, or download MNIST "
-            "with download_dataset('mnist') or the app's download button when online."
+            "errors.datasets.mnist_missing", looked=looked, hint=Phrase(_OFFLINE_HINT)
         )
     candidates = [home / "datasets" / FASHION_SUBDIR for home in keras_homes(cache_dir)]
     candidates.append(DEBIAN_FASHION_DIR)
@@ -186,10 +211,10 @@ def _locate(name, cache_dir):
             return folder
     looked = ", ".join(str(path) for path in candidates)
     raise DatasetUnavailable(
-        f"Fashion-MNIST is not available offline: the four IDX files ({', '.join(FASHION_FILES)}) "
-        f"are in none of {looked}. Install them with `sudo apt-get install "
-        f"dataset-fashion-mnist`, or download them with download_dataset('fashion-mnist') or "
-        f"the app's download button when online. {OFFLINE_HINT}."
+        "errors.datasets.fashion_missing",
+        files=", ".join(FASHION_FILES),
+        looked=looked,
+        hint=Phrase(_OFFLINE_HINT),
     )
 
 
@@ -272,7 +297,7 @@ def read_idx(path):
 
 
 def _damaged(path, problem):
-    return DatasetUnavailable(f"The file {path} is damaged ({problem}). {DAMAGED_HINT}")
+    return DatasetUnavailable("errors.datasets.damaged", path=str(path), problem=problem)
 
 
 def _read_npz(path, keys):

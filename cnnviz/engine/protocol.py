@@ -1,9 +1,11 @@
 """What the engine and its clients say to each other: requests, replies, results and errors.
 
 A request is a tuple `(PROTOCOL_VERSION, method, kwargs)`; the engine replies `("ok", result)`
-or `("error", error_type_name, message)`. Results are NumPy arrays, plain Python values, the
-dataclasses below and the core's (`LayerActivation`, `ModelInfo`, training events). This module
-imports neither TensorFlow nor Keras, so the Streamlit process can unpickle every reply.
+or `("error", error_type_name, message)`, the message a `cnnviz.messages.Phrase` when the
+error was an `Invalid` one (so that the page shows it in its own language), else text.
+Results are NumPy arrays, plain Python values, the dataclasses below and the core's
+(`LayerActivation`, `ModelInfo`, training events). This module imports neither TensorFlow nor
+Keras, so the Streamlit process can unpickle every reply.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from cnnviz.messages import Invalid, Phrase
 from cnnviz.training.runs import UnknownModel
 
 # 2: LayerOutput.config; activation_maximisation, grad_cam and saliency.
@@ -20,7 +23,8 @@ from cnnviz.training.runs import UnknownModel
 # 6: layer_outputs (a batch of images through some layers: transfer learning's features).
 # 7: imagenet_classify and imagenet_features (VGG16 with ImageNet weights from the Keras cache);
 #    transfer jobs.
-PROTOCOL_VERSION = 7
+# 8: errors from `cnnviz.messages.Invalid` travel as a `Phrase` (key and values), not text.
+PROTOCOL_VERSION = 8
 # The engine reads its secret key (hex) and the pid to watch from these, never its command line.
 AUTHKEY_ENV = "CNNVIZ_ENGINE_AUTHKEY"
 PARENT_PID_ENV = "CNNVIZ_ENGINE_PARENT_PID"
@@ -116,20 +120,25 @@ USER_ERRORS: dict[str, type[Exception]] = {
 }
 
 
-def error_reply(error: BaseException) -> tuple[str, str, str]:
+def error_reply(error: BaseException) -> tuple[str, str, str | Phrase]:
     """The reply for an exception raised while serving a request.
 
     ValueErrors the client does not know by name (say an `ImageError`) travel as plain
-    ValueErrors, so they still reach the page as user errors.
+    ValueErrors, so they still reach the page as user errors; an `Invalid` one keeps its
+    message's key and values (a `Phrase`), so the page can say it in its language.
     """
     name = type(error).__name__
     if isinstance(error, ValueError) and name not in USER_ERRORS:
         name = "ValueError"
-    return ("error", name, str(error))
+    return ("error", name, error.phrase if isinstance(error, Invalid) else str(error))
 
 
-def error_from_reply(type_name: str, message: str) -> Exception:
+def error_from_reply(type_name: str, message: str | Phrase) -> Exception:
     """The exception a client raises for an `("error", type_name, message)` reply."""
+    if isinstance(message, Phrase):
+        kind = USER_ERRORS.get(type_name, Invalid)
+        kind = kind if issubclass(kind, Invalid) else Invalid  # still a ValueError
+        return kind(message.key, **message.values)
     if type_name in USER_ERRORS:
         return USER_ERRORS[type_name](message)
     return EngineError(f"The model engine failed: {type_name}: {message}")

@@ -3,7 +3,7 @@
 `decode_image` turns an upload into RGB uint8 `(height, width, 3)`, at most `MAX_DECODED_SIDE`
 pixels on a side, and says how it relates to the file (`DecodedImage`); `load_image` returns the
 array alone. An upload that cannot be used raises `ImageError`, whose message says what was
-received and what to do instead.
+received and what to do instead (in English as `str(error)`, in Spanish as `error.text("es")`).
 
 Memory stays bounded at the size limits: a larger image is reduced while it is decoded (a JPEG
 by its own decoder, the rest in tiles of about a megapixel, `cnnviz.images.reduction`), and the
@@ -24,6 +24,7 @@ import numpy as np
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from cnnviz.images.reduction import reduced_rgb
+from cnnviz.messages import Invalid, Phrase, either
 
 # Decompression-bomb limits, read from the header and refused before decoding. 40 megapixels
 # covers every phone photo. A side longer than 65,535 pixels (the most a JPEG or GIF can have)
@@ -44,11 +45,11 @@ UPLOAD_EXTENSIONS = ("png", "jpg", "jpeg", "bmp", "webp", "tif", "tiff", "gif")
 
 # Pillow's names for the accepted formats; phone cameras write JPEGs that Pillow calls MPO.
 _PIL_FORMATS = frozenset({"PNG", "JPEG", "MPO", "BMP", "WEBP", "TIFF", "GIF"})
-_FORMAT_LIST = ", ".join(ACCEPTED_FORMATS[:-1]) + " or " + ACCEPTED_FORMATS[-1]
+_FORMAT_LIST = either(ACCEPTED_FORMATS)  # "PNG, JPEG, BMP, WebP, TIFF or GIF"
 _PNG_END = b"IEND\xaeB`\x82"  # the IEND chunk type and its fixed CRC
 
 
-class ImageError(ValueError):
+class ImageError(Invalid):
     """An image that cannot be used, with a message that says why and what to do instead."""
 
 
@@ -124,14 +125,11 @@ def decode_image(data: bytes) -> DecodedImage:
         except ImageError:
             raise
         except Image.DecompressionBombError as error:
-            raise ImageError(_bomb_message(error)) from error
+            raise _bomb_error(error) from error
         except UnidentifiedImageError as error:
-            raise ImageError(_describe_unreadable(data)) from error
+            raise _unreadable_error(data) from error
         except MemoryError as error:
-            raise ImageError(
-                f"The image is too large to decode on this server. Received {len(data):,} "
-                "bytes; shrink it (4000×3000 is plenty) and upload it again."
-            ) from error
+            raise ImageError("errors.images.out_of_memory", size=len(data)) from error
         except Exception as error:
             # Pillow's decoders fail in many ways on a damaged or crafted file (OSError,
             # SyntaxError, struct.error, and TypeError for a TIFF tag of the wrong type):
@@ -139,8 +137,7 @@ def decode_image(data: bytes) -> DecodedImage:
             # only when they describe the file, as an OSError's do).
             detail = f" ({error})" if isinstance(error, OSError) and str(error) else ""
             raise ImageError(
-                f"The image file is damaged and could not be decoded{detail}. "
-                f"Received {len(data):,} bytes; save the image again as {_FORMAT_LIST}."
+                "errors.images.damaged", detail=detail, size=len(data), formats=_FORMAT_LIST
             ) from error
 
 
@@ -179,58 +176,47 @@ def _check_upload(data: bytes) -> bytes:
         )
     data = bytes(data)
     if not data:
-        raise ImageError(f"The file is empty. Received 0 bytes; upload a {_FORMAT_LIST} image.")
+        raise ImageError("errors.images.empty", formats=_FORMAT_LIST)
     if len(data) > MAX_UPLOAD_BYTES:
         raise ImageError(
-            f"The file is too large. Received {len(data) / 2**20:.1f} MB; the largest accepted "
-            f"upload is {MAX_UPLOAD_BYTES // 2**20} MB. Save a smaller version and try again."
+            "errors.images.file_too_large",
+            megabytes=len(data) / 2**20,
+            limit=MAX_UPLOAD_BYTES // 2**20,
         )
     return data
 
 
 def _check_header(img: Image.Image, data: bytes) -> None:
     if img.format not in _PIL_FORMATS:
-        raise ImageError(
-            f"Received an image in {img.format} format, which this app does not read. "
-            f"Accepted formats: {_FORMAT_LIST}. Save it in one of them and upload it again."
-        )
+        raise ImageError("errors.images.format", format=img.format, formats=_FORMAT_LIST)
     width, height = img.size
     limit, advice = _pixel_limit(img)
     if width * height > limit:
         raise ImageError(
-            f"The image is too large. Received a {width}×{height} image "
-            f"({_megapixels(width * height)}); {advice}"
+            "errors.images.too_many_pixels",
+            width=width,
+            height=height,
+            megapixels=_megapixels(width * height),
+            advice=advice,
         )
     if max(width, height) > MAX_SIDE:
-        raise ImageError(
-            f"The image is too long and thin. Received a {width}×{height} image; no side may "
-            f"be longer than {MAX_SIDE:,} pixels. Crop it or shrink it and upload it again."
-        )
+        raise ImageError("errors.images.too_long", width=width, height=height, limit=MAX_SIDE)
     if not _is_complete(img.format, data):
-        raise ImageError(
-            f"The {img.format} file is incomplete: it ends before the image does (was the "
-            f"download or copy cut short?). Received {len(data):,} bytes; upload the whole file."
-        )
+        raise ImageError("errors.images.incomplete", format=img.format, size=len(data))
 
 
-def _pixel_limit(img: Image.Image) -> tuple[int, str]:
+def _pixel_limit(img: Image.Image) -> tuple[int, Phrase]:
     """The most pixels this file may have, and what the message says if it has more."""
-    others = f"({MAX_PIXELS / 1e6:.0f} for PNG or JPEG)"
+    others = MAX_PIXELS / 1e6
     if img.format == "WEBP":
-        return MAX_WEBP_PIXELS, (
-            f"the limit for WebP is {MAX_WEBP_PIXELS / 1e6:.0f} megapixels {others}. Shrink "
-            "it or save it as JPEG, and upload it again."
+        return MAX_WEBP_PIXELS, Phrase(
+            "errors.images.webp_limit", limit=MAX_WEBP_PIXELS / 1e6, others=others
         )
     if img.format == "BMP" and img.info.get("compression") in (1, 2):  # RLE8, RLE4
-        return MAX_RLE_BMP_PIXELS, (
-            "the limit for a run-length compressed BMP is "
-            f"{MAX_RLE_BMP_PIXELS / 1e6:.0f} megapixels {others}. Save it as PNG and upload "
-            "it again."
+        return MAX_RLE_BMP_PIXELS, Phrase(
+            "errors.images.rle_bmp_limit", limit=MAX_RLE_BMP_PIXELS / 1e6, others=others
         )
-    return MAX_PIXELS, (
-        f"the limit is {MAX_PIXELS / 1e6:.0f} megapixels. Shrink it (4000×3000 is plenty) "
-        "and upload it again."
-    )
+    return MAX_PIXELS, Phrase("errors.images.pixel_limit", limit=MAX_PIXELS / 1e6)
 
 
 def _is_complete(image_format: str, data: bytes) -> bool:
@@ -244,38 +230,34 @@ def _is_complete(image_format: str, data: bytes) -> bool:
     return True
 
 
-def _megapixels(pixels: int) -> str:
+def _megapixels(pixels: int) -> Phrase:
     """ "49 megapixels", "40.5 megapixels", "10,000 megapixels"."""
-    return f"{pixels / 1e6:,.1f}".removesuffix(".0") + " megapixels"
+    return Phrase("errors.images.megapixels", count=f"{pixels / 1e6:,.1f}".removesuffix(".0"))
 
 
-def _bomb_message(error: Exception) -> str:
+def _bomb_error(error: Exception) -> ImageError:
     found = re.search(r"\((\d+) pixels\)", str(error))
-    size = _megapixels(int(found.group(1))) if found else "too many megapixels"
-    return (
-        f"The image is too large. Received an image of {size}; the limit is "
-        f"{MAX_PIXELS / 1e6:.0f} megapixels. Shrink it (4000×3000 is plenty) and try again."
-    )
+    size = _megapixels(int(found.group(1))) if found else Phrase("errors.images.too_many")
+    return ImageError("errors.images.bomb", size=size, limit=MAX_PIXELS / 1e6)
 
 
-def _describe_unreadable(data: bytes) -> str:
+def _unreadable_error(data: bytes) -> ImageError:
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if b"<svg" in head:
-        kind = "an SVG (vector) file"
+        kind = "svg"
     elif b"<html" in head or b"<!doctype html" in head:
-        kind = "a web page (HTML)"
+        kind = "html"
     elif head.startswith(b"%pdf"):
-        kind = "a PDF document"
+        kind = "pdf"
     elif all(byte >= 32 or byte in b"\t\r\n" for byte in head):
-        kind = "a text file"
+        kind = "text"
     else:
-        return (
-            f"This is not an image this app can read (it may be damaged or in another "
-            f"format). Received {len(data):,} bytes; upload a {_FORMAT_LIST} image instead."
-        )
-    return (
-        f"This looks like {kind}; upload a {_FORMAT_LIST} image instead. "
-        f"Received {len(data):,} bytes."
+        return ImageError("errors.images.unreadable", size=len(data), formats=_FORMAT_LIST)
+    return ImageError(
+        "errors.images.looks_like",
+        kind=Phrase(f"errors.images.kinds.{kind}"),
+        size=len(data),
+        formats=_FORMAT_LIST,
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from cnnviz import i18n
 from cnnviz.images.convert import as_uint8, to_grayscale
 from cnnviz.images.decode import ImageError
 from cnnviz.validation import check_image
@@ -49,14 +50,19 @@ class MnistSteps:
     centred: np.ndarray
     result: np.ndarray
 
-    def as_list(self) -> list[tuple[str, np.ndarray]]:
-        """The steps as `(caption, uint8 image)` pairs, in order, for a page to show."""
+    def as_list(self, language: str = "en") -> list[tuple[str, np.ndarray]]:
+        """The steps as `(caption, uint8 image)` pairs, in order, for a page to show; the
+        captions in `language` ("en" or "es")."""
+
+        def caption(key: str, **values) -> str:
+            return i18n.translate(language, f"feature_maps.input.{key}", **values)
+
         return [
-            ("Grayscale", self.grayscale),
-            ("Inverted" if self.inverted else "Ink", self.ink),
-            ("Cropped to the ink", self.cropped),
-            (f"Scaled to {_DIGIT_BOX} px", self.resized),
-            (f"Centred in {_FIELD}×{_FIELD}", self.centred),
+            (caption("grayscale"), self.grayscale),
+            (caption("inverted" if self.inverted else "ink"), self.ink),
+            (caption("cropped"), self.cropped),
+            (caption("scaled", pixels=_DIGIT_BOX), self.resized),
+            (caption("centred", side=_FIELD), self.centred),
         ]
 
 
@@ -85,9 +91,7 @@ def to_mnist(image: np.ndarray) -> MnistSteps:
         ValueError: If the shape or dtype is not one of those above.
     """
     if isinstance(image, np.ndarray) and image.size == 0:
-        raise ImageError(
-            f"The image is blank: draw or upload a digit. Received shape {image.shape}."
-        )
+        raise ImageError("errors.images.blank_shape", shape=str(image.shape))
     image = check_image(image, channels=(1, 3, 4), dtypes="uint8 or float", caller="to_mnist")
     pixels = as_uint8(image)
     if pixels.ndim == 3 and pixels.shape[2] == 4:
@@ -111,10 +115,7 @@ def _ink(light_on_dark: np.ndarray) -> np.ndarray:
     contrast = np.clip(light_on_dark.astype(np.float64) - background, 0, None)
     peak = float(contrast.max())
     if peak < MIN_INK_CONTRAST:
-        raise ImageError(
-            "The image is blank: draw or upload a digit. Its ink stands out from the "
-            f"background by {peak:g} grey levels; at least {MIN_INK_CONTRAST} are needed."
-        )
+        raise ImageError("errors.images.blank_ink", peak=f"{peak:g}", needed=MIN_INK_CONTRAST)
     return np.rint(contrast * 255 / peak).astype(np.uint8)
 
 
@@ -130,10 +131,7 @@ def _scale_longer_side(cropped: np.ndarray, side: int) -> np.ndarray:
     resized = cv2.resize(cropped, size, interpolation=interpolation).reshape(size[1], size[0])
     peak = int(resized.max())
     if peak == 0:
-        raise ImageError(
-            "The ink is too thin or sparse to survive scaling down to 20 px: draw with "
-            f"thicker strokes. Received ink spread over {height}×{width} pixels."
-        )
+        raise ImageError("errors.images.thin_ink", height=height, width=width)
     return np.rint(resized.astype(np.float64) * 255 / peak).astype(np.uint8)
 
 
@@ -182,9 +180,10 @@ def grey_per_ink(image28: np.ndarray) -> float:
     return grey / ink if ink else (np.inf if grey else 0.0)
 
 
-def unlike_mnist(image28: np.ndarray) -> str | None:
+def unlike_mnist(image28: np.ndarray, language: str = "en") -> str | None:
     """Why a 28×28 input does not look like an MNIST digit, or None if it does: its ink
     covers more or less of the field than a real digit's, or it is mostly shades of grey.
+    The reason is in `language` ("en" or "es").
 
     Example:
         >>> unlike_mnist(np.ones((28, 28), np.float32))
@@ -192,11 +191,9 @@ def unlike_mnist(image28: np.ndarray) -> str | None:
     """
     share, (low, high) = ink_share(image28), MNIST_INK_SHARE
     if not low <= share <= high:
-        return f"{share:.1%} of its pixels are ink, where MNIST digits have {low:.0%} to {high:.0%}"
+        values = {"share": share, "low": low, "high": high}
+        return i18n.translate(language, "feature_maps.input.too_much_ink", **values)
     if grey_per_ink(image28) > MNIST_MAX_GREY_PER_INK:
-        return (
-            "it is mostly shades of grey, where MNIST digits are strokes of ink with soft "
-            f"edges ({grey_per_ink(image28):.0f} grey pixels per ink pixel, against at most "
-            f"{MNIST_MAX_GREY_PER_INK:g})"
-        )
+        values = {"grey": grey_per_ink(image28), "most": MNIST_MAX_GREY_PER_INK}
+        return i18n.translate(language, "feature_maps.input.too_grey", **values)
     return None

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, replace
 
 from cnnviz.convolution.pooling import POOL_METHODS
 from cnnviz.convolution.windows import PADDINGS, output_size
+from cnnviz.messages import Invalid, Phrase
 from cnnviz.validation import (
     check_choice,
     check_known_keys,
@@ -80,14 +81,14 @@ class CNNConfig:
             ValueError: On unknown keys, values of the wrong type or a config that
                 `validate_config` refuses.
         """
-        values = check_known_keys(data, cls, "CNN config")
+        values = check_known_keys(data, cls, Phrase("errors.names.cnn_config"))
         for key in ("input_shape", "dense_units"):
             if key in values:
                 values[key] = tuple(_sequence(values[key], f"`{key}`"))
         if "conv_blocks" in values:
             blocks = _sequence(values["conv_blocks"], "`conv_blocks`")
             values["conv_blocks"] = tuple(
-                ConvBlock(**check_known_keys(block, ConvBlock, f"Block {number}"))
+                ConvBlock(**check_known_keys(block, ConvBlock, Phrase(_BLOCK, number=number)))
                 for number, block in enumerate(blocks, start=1)
             )
         config = cls(**values)
@@ -197,14 +198,16 @@ def _shrink_error(number, kind, shape, window) -> ValueError:
     argument, size, strides = window
     height, width = shape[:2]
     after = [max(0, (side - size) // strides + 1) for side in (height, width)]
-    fix = {
-        "kernel_size": "padding='same', a smaller kernel_size",
-        "pool_size": "a smaller pool_size, no pooling in this block",
-    }[argument]
-    return ValueError(
-        f"Block {number}'s {kind} would make the {height}×{width} map {after[0]}×{after[1]}: "
-        f"a {size}×{size} window does not fit in it under padding='valid'. Received "
-        f"{argument}={size} on a {height}×{width} map. Use {fix}, fewer blocks or a larger input."
+    return Invalid(
+        "errors.network.shrink",
+        layer=Phrase("errors.names.block_setting", number=number, setting=kind),
+        height=height,
+        width=width,
+        after_height=after[0],
+        after_width=after[1],
+        size=size,
+        argument=argument,
+        fix=Phrase(f"errors.network.fix_{argument}"),
     )
 
 
@@ -215,42 +218,42 @@ def _check_network(config: CNNConfig) -> None:
     shape = config.input_shape
     sides = isinstance(shape, tuple) and len(shape) == 3
     if not (sides and all(is_whole(n) and n >= 1 for n in shape)):
-        raise ValueError(
-            "`input_shape` must be (height, width, channels), three whole numbers of at least 1 "
-            f"such as (28, 28, 1). Received {shape!r}."
-        )
+        raise Invalid("errors.network.input_shape", received=repr(shape))
     if not isinstance(config.conv_blocks, tuple) or not config.conv_blocks:
-        raise ValueError(
-            "`conv_blocks` must be a non-empty tuple of ConvBlock. "
-            f"Received {config.conv_blocks!r}."
-        )
+        raise Invalid("errors.network.conv_blocks", received=repr(config.conv_blocks))
     if not isinstance(config.batch_norm, bool):
-        raise ValueError(f"`batch_norm` must be True or False. Received {config.batch_norm!r}.")
-    check_rate(config.spatial_dropout, "`spatial_dropout` (the SpatialDropout2D rate)")
-    check_rate(config.dropout, "`dropout` (the Dropout rate before the output layer)")
+        raise Invalid("errors.network.batch_norm", received=repr(config.batch_norm))
+    check_rate(config.spatial_dropout, Phrase("errors.names.spatial_dropout"))
+    check_rate(config.dropout, Phrase("errors.names.dropout"))
     if not isinstance(config.dense_units, tuple):
-        raise ValueError(
-            f"`dense_units` must be a tuple of whole numbers. Received {config.dense_units!r}."
-        )
+        raise Invalid("errors.network.dense_units", received=repr(config.dense_units))
     for number, units in enumerate(config.dense_units, start=1):
-        check_whole(units, f"Dense layer dense_{number}'s units", low=1)
+        check_whole(units, Phrase("errors.names.dense_units", number=number), low=1)
     check_real(config.l2, "`l2`", 0.0, math.inf)
-    check_whole(config.num_classes, "The output layer's `num_classes`", low=2)
+    check_whole(config.num_classes, Phrase("errors.names.num_classes"), low=2)
 
 
 def _check_block(block: ConvBlock, number: int) -> None:
     if not isinstance(block, ConvBlock):
-        raise ValueError(f"Block {number} must be a ConvBlock. Received {block!r}.")
+        raise Invalid("errors.network.not_a_block", number=number, received=repr(block))
     for name in ("filters", "kernel_size", "strides"):
-        check_whole(getattr(block, name), f"Block {number}'s Conv2D `{name}`", low=1)
-    check_choice(block.padding, f"Block {number}'s `padding`", PADDINGS)
-    check_choice(block.activation, f"Block {number}'s `activation`", CONV_ACTIVATIONS)
-    check_choice(block.pooling, f"Block {number}'s `pooling`", POOLINGS)
+        check_whole(getattr(block, name), _block_setting(number, f"Conv2D `{name}`"), low=1)
+    check_choice(block.padding, _block_setting(number, "`padding`"), PADDINGS)
+    check_choice(block.activation, _block_setting(number, "`activation`"), CONV_ACTIVATIONS)
+    check_choice(block.pooling, _block_setting(number, "`pooling`"), POOLINGS)
     if block.pooling is not None:
-        check_whole(block.pool_size, f"Block {number}'s pooling `pool_size`", low=1)
+        check_whole(block.pool_size, _block_setting(number, "pooling `pool_size`"), low=1)
+
+
+_BLOCK = "errors.names.block"
+
+
+def _block_setting(number: int, setting: str) -> Phrase:
+    """ "Block 1's Conv2D `filters`", and the same words in the page's language."""
+    return Phrase("errors.names.block_setting", number=number, setting=setting)
 
 
 def _sequence(value, what: str) -> Sequence:
     if isinstance(value, str) or not isinstance(value, Sequence):
-        raise ValueError(f"{what} must be a list. Received {value!r}.")
+        raise Invalid("errors.network.not_a_list", what=what, received=repr(value))
     return value

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from cnnviz import i18n
 from cnnviz.network.config import CNNConfig, validate_config
 from cnnviz.network.layers import parameter_totals, summary_rows
 from cnnviz.validation import check_choice, check_whole
@@ -52,12 +53,19 @@ class MemoryEstimate:
         """Bytes of everything together."""
         return self.parameters + self.gradients + self.optimizer_state + self.activation_total
 
-    def parts(self, optimizer: str) -> dict[str, int]:
-        """Bytes by part, as the memory chart lists them: weights, gradients, the state of
-        `optimizer`, then the activations of the input and of every layer."""
-        fixed = {"weights": self.parameters, "gradients": self.gradients}
-        fixed[f"{optimizer} state"] = self.optimizer_state
-        return fixed | {f"activations: {name}": size for name, size in self.activations}
+    def parts(self, optimizer: str, *, language: str = "en") -> dict[str, int]:
+        """Bytes by part, as the memory chart lists them (in `language`): weights, gradients,
+        the state of `optimizer`, then the activations of the input and of every layer."""
+
+        def word(key: str, **values) -> str:
+            return i18n.translate(language, f"network.memory.{key}", **values)
+
+        fixed = {word("weights"): self.parameters, word("gradients"): self.gradients}
+        fixed[word("optimizer_state", optimizer=optimizer)] = self.optimizer_state
+        names = {"input": word("input")}
+        return fixed | {
+            word("activations", name=names.get(name, name)): size for name, size in self.activations
+        }
 
 
 @dataclass(frozen=True)
@@ -107,7 +115,9 @@ def training_memory(config: CNNConfig, batch_size: int, optimizer: str = "adam")
     )
 
 
-def memory_remedies(config: CNNConfig, batch_size: int, optimizer: str = "adam") -> list[Remedy]:
+def memory_remedies(
+    config: CNNConfig, batch_size: int, optimizer: str = "adam", *, language: str = "en"
+) -> list[Remedy]:
     """The lecture's remedies for running out of memory, each with the bytes it would save.
 
     Halve the batch size; halve the channels of every conv block; drop the last conv block;
@@ -120,6 +130,7 @@ def memory_remedies(config: CNNConfig, batch_size: int, optimizer: str = "adam")
         config: The network; validated first.
         batch_size: Images per training step, at least 1.
         optimizer: One of `OPTIMIZERS`: "adam", "sgd" or "rmsprop".
+        language: The language of the remedies' descriptions ("en" or "es").
 
     Returns:
         `Remedy` objects, the largest saving first.
@@ -129,7 +140,7 @@ def memory_remedies(config: CNNConfig, batch_size: int, optimizer: str = "adam")
     """
     current = training_memory(config, batch_size, optimizer).total
     remedies = []
-    for description, changed, batch in _remedy_candidates(config, batch_size):
+    for description, changed, batch in _remedy_candidates(config, batch_size, language):
         try:
             saves = current - training_memory(changed, batch, optimizer).total
         except ValueError:
@@ -139,28 +150,33 @@ def memory_remedies(config: CNNConfig, batch_size: int, optimizer: str = "adam")
     return sorted(remedies, key=lambda remedy: -remedy.saves)
 
 
-def _remedy_candidates(config: CNNConfig, batch_size: int):
+def _remedy_candidates(config: CNNConfig, batch_size: int, language: str):
     """`(description, config, batch_size)` for every remedy that applies, not yet checked."""
+
+    def word(key: str, **values) -> str:
+        return i18n.translate(language, f"network.remedies.{key}", **values)
+
     blocks = config.conv_blocks
     if batch_size > 1:
-        yield f"Halve the batch size ({batch_size} → {batch_size // 2})", config, batch_size // 2
+        description = word("halve_batch", before=batch_size, after=batch_size // 2)
+        yield description, config, batch_size // 2
     fewer = tuple(replace(block, filters=max(1, block.filters // 2)) for block in blocks)
     if fewer != blocks:
         before = ", ".join(str(block.filters) for block in blocks)
         after = ", ".join(str(block.filters) for block in fewer)
-        description = f"Halve the channels of every conv block ({before} → {after})"
+        description = word("halve_channels", before=before, after=after)
         yield description, replace(config, conv_blocks=fewer), batch_size
     if len(blocks) > 1:
-        description = f"Drop the last conv block (block {len(blocks)})"
+        description = word("drop_block", block=len(blocks))
         yield description, replace(config, conv_blocks=blocks[:-1]), batch_size
     if blocks[0].strides == 1:
         first = (replace(blocks[0], strides=2), *blocks[1:])
-        description = "Use strides 2 in the first Conv2D (about a quarter of its output map)"
+        description = word("first_strides")
         yield description, replace(config, conv_blocks=first), batch_size
 
 
-def design_hints(config: CNNConfig) -> list[str]:
-    """Plain-English hints where `config` departs from common practice (none for the lecture's).
+def design_hints(config: CNNConfig, *, language: str = "en") -> list[str]:
+    """Plain-language hints where `config` departs from common practice (none for the lecture's).
 
     Checks even kernels (no centre pixel), kernels above 7x7, pools above 3x3, saturating
     activations in conv blocks, channels that shrink from one block to the next, maps that
@@ -169,6 +185,7 @@ def design_hints(config: CNNConfig) -> list[str]:
 
     Args:
         config: The network; validated first.
+        language: The hints' language ("en" or "es").
 
     Returns:
         Hints in the order of the network, each a sentence or two; empty when nothing stands out.
@@ -177,74 +194,56 @@ def design_hints(config: CNNConfig) -> list[str]:
         ValueError: If `validate_config` refuses `config`.
     """
     validate_config(config)
+
+    def hint(key: str, **values) -> str:
+        return i18n.translate(language, f"network.hints.{key}", **values)
+
     hints = []
     for number in range(1, len(config.conv_blocks) + 1):
-        hints += _block_hints(config, number)
-    return hints + _network_hints(config)
+        hints += _block_hints(config, number, hint)
+    return hints + _network_hints(config, hint)
 
 
-def _block_hints(config: CNNConfig, number: int) -> list[str]:
+def _block_hints(config: CNNConfig, number: int, hint) -> list[str]:
     block = config.conv_blocks[number - 1]
     k, hints = block.kernel_size, []
     if k % 2 == 0:
-        hints.append(
-            f"Block {number} uses an even {k}×{k} kernel: it has no centre pixel, so its output "
-            "sits half a pixel off the input. Odd sizes (3, 5, 7) are the usual choice."
-        )
+        hints.append(hint("even_kernel", number=number, k=k))
     if k > 7:
-        hints.append(
-            f"Block {number}'s {k}×{k} kernel is larger than usual: a stack of 3×3 convolutions "
-            "sees as far with fewer weights and more non-linearities."
-        )
+        hints.append(hint("large_kernel", number=number, k=k))
     if block.pooling is not None and block.pool_size > 3:
-        hints.append(
-            f"Block {number} pools {block.pool_size}×{block.pool_size}: that keeps one value in "
-            f"{block.pool_size**2}. Pools of 2×2 (sometimes 3×3) lose less at each step."
-        )
+        size = block.pool_size
+        hints.append(hint("large_pool", number=number, size=size, kept=size**2))
     if block.activation in _SATURATING:
+        hints.append(hint("saturating", number=number, activation=block.activation))
+    previous = config.conv_blocks[number - 2].filters if number > 1 else None
+    if previous is not None and block.filters < previous:
         hints.append(
-            f"Block {number} uses {block.activation}, which saturates and slows the training of "
-            "stacked layers (vanishing gradients). ReLU is the usual choice in conv blocks."
-        )
-    if number > 1 and block.filters < config.conv_blocks[number - 2].filters:
-        hints.append(
-            f"Block {number} has fewer filters ({block.filters}) than block {number - 1} "
-            f"({config.conv_blocks[number - 2].filters}). Channels usually grow as the maps "
-            "shrink, so what is lost in height and width is kept in depth."
+            hint(
+                "fewer_filters",
+                number=number,
+                filters=block.filters,
+                previous=number - 1,
+                previous_filters=previous,
+            )
         )
     return hints
 
 
-def _network_hints(config: CNNConfig) -> list[str]:
+def _network_hints(config: CNNConfig, hint) -> list[str]:
     rows, hints = summary_rows(config), []
     if all(block.pooling is None and block.strides == 1 for block in config.conv_blocks):
-        hints.append(
-            "No block shrinks its feature map (no pooling, strides 1): each layer sees little "
-            "more than the last, and the map reaches Flatten almost at full size."
-        )
+        hints.append(hint("no_shrinking"))
     flatten = next(index for index, row in enumerate(rows) if row.kind == "Flatten")
     features = rows[flatten].output_shape[1]
     dense = next(row for row in rows[flatten:] if row.kind == "Dense")
     share = dense.trainable / sum(row.trainable for row in rows)
     if features > _LARGE_FLATTEN:
-        hints.append(
-            f"Flatten passes {features:,} values on, so the next Dense layer holds {share:.0%} "
-            "of the parameters. Another conv block or pooling (or GlobalAveragePooling2D) "
-            "shrinks that."
-        )
+        hints.append(hint("large_flatten", features=features, share=share))
     if config.spatial_dropout >= 0.5:
-        hints.append(
-            f"SpatialDropout2D at {config.spatial_dropout} drops half or more of the feature "
-            "maps at every step; 0.1 to 0.3 is the usual range."
-        )
+        hints.append(hint("spatial_dropout", rate=config.spatial_dropout))
     if config.dropout >= 0.6:
-        hints.append(
-            f"Dropout at {config.dropout} silences most units at every step and slows learning; "
-            "0.2 to 0.5 is the usual range."
-        )
+        hints.append(hint("dropout", rate=config.dropout))
     if config.l2 > 0.01:
-        hints.append(
-            f"L2 of {config.l2} is strong: weight decay of 1e-4 to 1e-3 is usual, and much more "
-            "can keep the network from fitting at all."
-        )
+        hints.append(hint("l2", l2=config.l2))
     return hints

@@ -15,6 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from cnnviz import i18n
 from cnnviz.network.config import POOL_LAYERS, CNNConfig, feature_map_shapes
 from cnnviz.validation import check_whole
 
@@ -146,8 +147,9 @@ def parameter_totals(config: CNNConfig) -> tuple[int, int]:
     return sum(row.trainable for row in rows), sum(row.non_trainable for row in rows)
 
 
-def summary_table(rows: list[LayerRow]) -> list[dict]:
-    """The rows as `model.summary()` prints them, plus the receptive field: one dict per layer.
+def summary_table(rows: list[LayerRow], *, language: str = "en") -> list[dict]:
+    """The rows as `model.summary()` prints them, plus the receptive field: one dict per layer,
+    its column names in `language` ("en": Keras's own).
 
     Example:
         >>> from cnnviz.network.config import lecture_config
@@ -155,12 +157,16 @@ def summary_table(rows: list[LayerRow]) -> list[dict]:
         >>> first["Layer (type)"], first["Param #"], first["Receptive field"]
         ('conv2d_1 (Conv2D)', 160, '3×3')
     """
+    layer, shape, parameters, receptive = (
+        i18n.translate(language, f"network.summary.{key}")
+        for key in ("layer", "output_shape", "parameters", "receptive_field")
+    )
     return [
         {
-            "Layer (type)": f"{row.name} ({row.kind})",
-            "Output shape": str(row.output_shape),
-            "Param #": row.parameters,
-            "Receptive field": (
+            layer: f"{row.name} ({row.kind})",
+            shape: str(row.output_shape),
+            parameters: row.parameters,
+            receptive: (
                 f"{row.receptive_field}×{row.receptive_field}" if row.receptive_field else "—"
             ),
         }

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from cnnviz import i18n
 from cnnviz.convolution.invariance import shift_image
 
 SHIFTS = (2, 4)  # pixels
@@ -24,6 +25,11 @@ ROTATIONS = (15, 30)  # degrees, each way
 SCALES = (0.8, 1.2)
 NOISE_LEVELS = (0.1, 0.3)  # standard deviations, in pixel units (0..1)
 _DIRECTIONS = (("right", 0, 1), ("left", 0, -1), ("down", 1, 0), ("up", -1, 0))
+
+
+def original_label(language: str = "en") -> str:
+    """The label of the unchanged image among the variants: "original"."""
+    return i18n.translate(language, "network.robustness.original")
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,9 @@ class ProbeRow:
     original_class_confidence: float
 
 
-def probe_inputs(image28: np.ndarray, *, seed: int = 0) -> list[tuple[str, np.ndarray]]:
+def probe_inputs(
+    image28: np.ndarray, *, seed: int = 0, language: str = "en"
+) -> list[tuple[str, np.ndarray]]:
     """The image and its shifted, rotated, scaled and noisy variants, each with a label.
 
     Shifts move the image 2 and 4 px right, left, down and up (zeros come in at the edge);
@@ -58,9 +66,11 @@ def probe_inputs(image28: np.ndarray, *, seed: int = 0) -> list[tuple[str, np.nd
         image28: The image, `(28, 28)` or `(28, 28, 1)` (other sizes work too): floats in
             0..1 or uint8 pixels (divided by 255).
         seed: Seeds the noise.
+        language: The labels' language ("en" or "es").
 
     Returns:
-        `(label, image)` pairs, "original" first, each image float32 `(H, W)` in 0..1.
+        `(label, image)` pairs, "original" (`original_label`) first, each image float32
+        `(H, W)` in 0..1.
 
     Raises:
         ValueError: If the image is not one grey image of numbers in 0..1 or uint8.
@@ -70,25 +80,34 @@ def probe_inputs(image28: np.ndarray, *, seed: int = 0) -> list[tuple[str, np.nd
         ['original', 'shift right 2 px', 'shift right 4 px']
     """
     image = _check_image(image28)
-    variants = [("original", image)]
+
+    def label(key: str, **values) -> str:
+        return i18n.translate(language, f"network.robustness.{key}", **values)
+
+    variants = [(original_label(language), image)]
     for direction, dy, dx in _DIRECTIONS:
         for pixels in SHIFTS:
             shifted = shift_image(image, dy * pixels, dx * pixels)
-            variants.append((f"shift {direction} {pixels} px", shifted))
+            variants.append((label(f"shift_{direction}", pixels=pixels), shifted))
     for degrees in ROTATIONS:
-        variants.append((f"rotate {degrees}° anticlockwise", _warp(image, degrees, 1.0)))
-        variants.append((f"rotate {degrees}° clockwise", _warp(image, -degrees, 1.0)))
+        turned = _warp(image, degrees, 1.0)
+        variants.append((label("rotate_anticlockwise", degrees=degrees), turned))
+        variants.append((label("rotate_clockwise", degrees=degrees), _warp(image, -degrees, 1.0)))
     for scale in SCALES:
-        variants.append((f"scale ×{scale:g}", _warp(image, 0.0, scale)))
+        variants.append((label("scale", scale=scale), _warp(image, 0.0, scale)))
     rng = np.random.default_rng(seed)
     for sigma in NOISE_LEVELS:
-        noisy = image + rng.normal(0.0, sigma, image.shape)
-        variants.append((f"Gaussian noise σ={sigma:g}", np.clip(noisy, 0, 1).astype(np.float32)))
+        noisy = np.clip(image + rng.normal(0.0, sigma, image.shape), 0, 1).astype(np.float32)
+        variants.append((label("noise", sigma=sigma), noisy))
     return variants
 
 
 def probe_table(
-    labels: Sequence[str], probabilities: np.ndarray, class_names: Sequence[str]
+    labels: Sequence[str],
+    probabilities: np.ndarray,
+    class_names: Sequence[str],
+    *,
+    language: str = "en",
 ) -> list[ProbeRow]:
     """One row per variant: predicted class, confidence, and whether the answer changed.
 
@@ -96,6 +115,7 @@ def probe_table(
         labels: The variants' labels, as `probe_inputs` gives them (one must be "original").
         probabilities: `(n, classes)`: the model's probabilities for the variants, in order.
         class_names: A name per class ("0" to "9" for digits).
+        language: The labels' language: which one is the original's (`original_label`).
 
     Returns:
         A `ProbeRow` per variant, in the order of `labels`.
@@ -115,10 +135,11 @@ def probe_table(
         )
     if not np.isfinite(probabilities).all():
         raise ValueError("Probabilities must be finite numbers. Received NaN or inf.")
-    if "original" not in labels:
-        raise ValueError(f"One label must be 'original'. Received labels {labels}.")
+    original = original_label(language)
+    if original not in labels:
+        raise ValueError(f"One label must be {original!r}. Received labels {labels}.")
     predicted = probabilities.argmax(axis=1)
-    original = predicted[labels.index("original")]
+    original = predicted[labels.index(original)]
     return [
         ProbeRow(label, names[best], float(row[best]), bool(best != original), float(row[original]))
         for label, row, best in zip(labels, probabilities, predicted, strict=True)

@@ -7,12 +7,13 @@ import math
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from cnnviz import i18n
 from cnnviz.network.layers import ShapeSeries
 
 MAP_COLOUR, CHANNEL_COLOUR, UNIT_COLOUR = "#72b7b2", "#4c78a8", "#f58518"
 
 
-def shape_diagram(series: ShapeSeries) -> go.Figure:
+def shape_diagram(series: ShapeSeries, *, language: str = "en") -> go.Figure:
     """How a CNN's feature maps shrink while their channels grow, layer by layer.
 
     Two panels share the layers: above, the height of each layer's maps (bars labelled
@@ -24,25 +25,35 @@ def shape_diagram(series: ShapeSeries) -> go.Figure:
     Args:
         series: `cnnviz.network.layers.shape_series(config)`: names, map sides (None for
             flat layers) and channels or units, the input first.
+        language: The labels' language ("en" or "es").
 
     Returns:
         A figure with two bar traces, the maps' heights then the channels and units.
     """
-    names, spatial = series.names, series.spatial
+
+    def word(key: str, **values) -> str:
+        return i18n.translate(language, f"architecture.plots.{key}", **values)
+
+    # The input is no layer of Keras's: it is named in the learner's language.
+    names = [word("input") if name == "input" else name for name in series.names]
+    spatial = series.spatial
+
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06)
     pairs = zip(series.sides, series.widths, strict=True)
     sizes = [f"{height}×{width}" if height is not None else "" for height, width in pairs]
     figure.add_trace(
-        go.Bar(x=names, y=series.sides, name="map height", marker_color=MAP_COLOUR, text=sizes),
+        go.Bar(
+            x=names, y=series.sides, name=word("map_height"), marker_color=MAP_COLOUR, text=sizes
+        ),
         row=1,
         col=1,
     )
-    kinds = ["channels"] * spatial + ["units"] * (len(names) - spatial)
+    kinds = [word("channels")] * spatial + [word("units")] * (len(names) - spatial)
     figure.add_trace(
         go.Bar(
             x=names,
             y=series.channels,
-            name="channels / units",
+            name=word("channels_units"),
             marker_color=[CHANNEL_COLOUR] * spatial + [UNIT_COLOUR] * (len(names) - spatial),
             text=[f"{value:,}" for value in series.channels],
             textposition="outside",
@@ -53,9 +64,9 @@ def shape_diagram(series: ShapeSeries) -> go.Figure:
         col=1,
     )
     ticks = power_of_two_ticks(max(series.channels))
-    figure.update_yaxes(title_text="map height (px)", rangemode="tozero", row=1, col=1)
+    figure.update_yaxes(title_text=word("map_height_axis"), rangemode="tozero", row=1, col=1)
     figure.update_yaxes(
-        title_text="channels · units<br>(log scale)",
+        title_text=word("channels_axis"),
         type="log",
         tickvals=ticks,
         ticktext=[f"{tick:,}" for tick in ticks],
@@ -63,7 +74,7 @@ def shape_diagram(series: ShapeSeries) -> go.Figure:
         row=2,
         col=1,
     )
-    _mark_flatten(figure, series)
+    _mark_flatten(figure, series, word)
     figure.update_traces(textangle=0, cliponaxis=False)
     figure.update_yaxes(automargin=True, title_standoff=6)
     figure.update_xaxes(automargin=True)
@@ -93,7 +104,7 @@ def power_of_two_ticks(top: int) -> list[int]:
     return [2**exponent for exponent in range(0, highest + step, step)]
 
 
-def _mark_flatten(figure: go.Figure, series: ShapeSeries) -> None:
+def _mark_flatten(figure: go.Figure, series: ShapeSeries, word) -> None:
     """A dotted line where the maps end, the two kinds of bars named, and what Flatten does."""
     spatial, flat = series.spatial, len(series.names) - series.spatial
     if flat == 0:
@@ -105,14 +116,19 @@ def _mark_flatten(figure: go.Figure, series: ShapeSeries) -> None:
         y=0.5,
         xref="x",
         yref="y domain",
-        text=f"Flatten:<br>{series.sides[last]}×{series.widths[last]}×{series.channels[last]}"
-        f"<br>= {series.channels[spatial]:,} units",
+        text=word(
+            "flatten",
+            height=series.sides[last],
+            width=series.widths[last],
+            channels=series.channels[last],
+            units=series.channels[spatial],
+        ),
         showarrow=False,
         font={"color": UNIT_COLOUR},
     )
     for x, text, colour in (
-        ((spatial - 1) / 2, "channels", CHANNEL_COLOUR),
-        (spatial - 0.5 + flat / 2, "units", UNIT_COLOUR),
+        ((spatial - 1) / 2, word("channels"), CHANNEL_COLOUR),
+        (spatial - 0.5 + flat / 2, word("units"), UNIT_COLOUR),
     ):
         figure.add_annotation(
             x=x,

@@ -12,16 +12,47 @@ CHANNEL_SCALES = {
     "G": [[0.0, "#000000"], [1.0, "#00c000"]],
     "B": [[0.0, "#000000"], [1.0, "#0050ff"]],
 }
-# Diverging scale for signed responses (negative blue, zero white, positive red).
+# Every scale is safe for colour-blind viewers (tests/plots/test_accessibility.py simulates
+# the three kinds of colour blindness): none sets red against green, and each reads by
+# lightness too. Diverging scale for signed responses (negative blue, zero white, positive
+# red): ColorBrewer's RdBu, whose two ends differ in hue for every viewer.
 DIVERGING = "RdBu_r"
 # Sequential scale for values that are never negative (after a ReLU): zero white, high red,
-# the positive half of DIVERGING.
+# the positive half of DIVERGING, darker as it grows.
 SEQUENTIAL = "Reds"
-# Evidence over a grey image (Grad-CAM, saliency): dark blue to yellow, never white like ink.
+# Evidence over a grey image (Grad-CAM, saliency): dark blue to yellow, never white like ink;
+# perceptually uniform, lighter as it grows.
 EVIDENCE = "Plasma"
+# The window's box is told by its shape (an outline), not its hue.
 BOX_COLOUR = "#ff2b2b"
+# Compared runs (and methods, classes) are told apart by more than hue: colour from Okabe and
+# Ito's palette, safe for colour-blind viewers, and a dash and a marker of their own, in a
+# fixed cycle (`run_style`), so that two runs differ even printed in grey.
+RUN_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+RUN_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+RUN_MARKERS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross")
 CELL_PX = 22
 MARGIN = dict(l=40, r=10, t=60, b=20)
+
+
+def run_style(number: int, marker_size: int = 6) -> dict:
+    """The line and marker of the `number`-th compared run (0 first): its colour, dash and
+    marker symbol from the fixed cycles, as `go.Scatter` keyword arguments.
+
+    Dashes and markers cycle with coprime lengths (6 and 7), so the first 42 runs all differ
+    in dash or marker, whatever their colour.
+
+    Example:
+        >>> run_style(1)["line"], run_style(1)["marker"]["symbol"]
+        ({'color': '#D55E00', 'dash': 'dash'}, 'square')
+    """
+    return {
+        "line": {
+            "color": RUN_COLOURS[number % len(RUN_COLOURS)],
+            "dash": RUN_DASHES[number % len(RUN_DASHES)],
+        },
+        "marker": {"symbol": RUN_MARKERS[number % len(RUN_MARKERS)], "size": marker_size},
+    }
 
 
 def symmetric_range(values: np.ndarray) -> tuple[float, float]:

@@ -22,6 +22,7 @@ def number_grid(
     decimals: int = 2,
     mask: np.ndarray | None = None,
     highlight: tuple[int, int] | None = None,
+    language: str = "en",
 ) -> go.Figure:
     """A small signed array (a kernel, a window, products) with every value written in it.
 
@@ -31,12 +32,18 @@ def number_grid(
         decimals: Digits after the point in the written values.
         mask: Boolean array; True cells (padding) are drawn grey and marked "pad".
         highlight: `(row, col)` of one cell to outline (the winner of a max pool).
+        language: The language of the hover text ("en" or "es").
     """
     values = np.asarray(values, dtype=np.float64)
     low, high = symmetric_range(values)
     shown = np.where(mask, np.nan, values) if mask is not None else values
     figure = pixel_grid(
-        shown, title=title, colorscale=DIVERGING, value_range=(low, high), decimals=decimals
+        shown,
+        title=title,
+        colorscale=DIVERGING,
+        value_range=(low, high),
+        decimals=decimals,
+        language=language,
     )
     # Rebuilt on every rerun: changed as plain dicts, not through validated setters.
     data, layout = [trace.to_plotly_json() for trace in figure.data], figure.layout.to_plotly_json()

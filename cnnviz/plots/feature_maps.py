@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from cnnviz import i18n
 from cnnviz.plots.base import (
     EVIDENCE,
     GRAY,
@@ -39,12 +40,15 @@ def _bars(values, title: str, names: list[str] | None) -> tuple[list[dict], dict
     """The bar trace (the largest unit in red) and layout of `unit_bars`, as dicts."""
     values = np.asarray(values, dtype=np.float64).ravel()
     labels = names if names is not None else [str(unit) for unit in range(len(values))]
-    colours = ["#d62728" if value == values.max() else "#1f77b4" for value in values]
+    largest = values == values.max()
+    colours = ["#d62728" if top else "#1f77b4" for top in largest]
+    # The largest bar is hatched too: told apart by more than its hue.
+    hatched = {"shape": ["/" if top else "" for top in largest], "fgcolor": "#ffffff"}
     bars = {
         "type": "bar",
         "x": labels,
         "y": values,
-        "marker": {"color": colours},
+        "marker": {"color": colours, "pattern": hatched},
         "hovertemplate": "%{x}: %{y:.4g}<extra></extra>",
     }
     layout = {
@@ -56,9 +60,12 @@ def _bars(values, title: str, names: list[str] | None) -> tuple[list[dict], dict
     return [bars], layout
 
 
-def probability_bars(probabilities: np.ndarray, class_names: list[str]) -> go.Figure:
+def probability_bars(
+    probabilities: np.ndarray, class_names: list[str], *, language: str = "en"
+) -> go.Figure:
     """Class probabilities, the predicted class in red, each bar labelled with its percentage."""
-    (bars,), layout = _bars(probabilities, "Class probabilities", list(class_names))
+    title = i18n.translate(language, "feature_maps.prediction.probabilities")
+    (bars,), layout = _bars(probabilities, title, list(class_names))
     # Labels on the bars that can be seen (1 % or more): nine "0.0%" would overlap.
     bars["text"] = [f"{p:.1%}" if p >= 0.01 else "" for p in np.asarray(probabilities).ravel()]
     bars["textposition"] = "outside"
@@ -69,7 +76,9 @@ def probability_bars(probabilities: np.ndarray, class_names: list[str]) -> go.Fi
     return quick_figure([bars], layout)
 
 
-def evidence_overlay(image: np.ndarray, heat: np.ndarray, *, title: str = "") -> go.Figure:
+def evidence_overlay(
+    image: np.ndarray, heat: np.ndarray, *, title: str = "", language: str = "en"
+) -> go.Figure:
     """A 0..1 heat map (Grad-CAM, saliency) laid over the grayscale input it explains."""
     image, heat = np.asarray(image, dtype=np.float32), np.asarray(heat, dtype=np.float32)
     if image.shape != heat.shape:
@@ -77,9 +86,9 @@ def evidence_overlay(image: np.ndarray, heat: np.ndarray, *, title: str = "") ->
             f"The heat map must have the image's shape. Received {heat.shape} for an image of "
             f"shape {image.shape}."
         )
-    figure = go.Figure(
-        go.Heatmap(z=image, colorscale=GRAY, zmin=0, zmax=1, showscale=False, hoverinfo="skip")
-    )
+    # The input under the evidence is a picture, not values to read: drawn as an image.
+    grey = np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)
+    figure = go.Figure(go.Image(z=np.repeat(grey[:, :, None], 3, axis=2), hoverinfo="skip"))
     figure.add_trace(
         go.Heatmap(
             z=np.where(heat > 0.05, heat, np.nan),
@@ -88,7 +97,8 @@ def evidence_overlay(image: np.ndarray, heat: np.ndarray, *, title: str = "") ->
             zmax=1,
             opacity=0.6,
             colorbar={"thickness": 10},
-            hovertemplate="row %{y}, column %{x}: %{z:.2f}<extra></extra>",
+            hovertemplate=i18n.translate(language, "feature_maps.plots.row_column_evidence")
+            + "<extra></extra>",
         )
     )
     figure.update_yaxes(autorange="reversed", scaleanchor="x", showticklabels=False)
@@ -97,7 +107,9 @@ def evidence_overlay(image: np.ndarray, heat: np.ndarray, *, title: str = "") ->
     return figure
 
 
-def input_figure(image: np.ndarray, *, box: tuple[int, int, int, int] | None = None):
+def input_figure(
+    image: np.ndarray, *, box: tuple[int, int, int, int] | None = None, language: str = "en"
+):
     """The 28×28 input the network sees, in 0..1, with a box (a receptive field) outlined."""
     image = np.asarray(image, dtype=np.float32)
     trace = {
@@ -106,11 +118,14 @@ def input_figure(image: np.ndarray, *, box: tuple[int, int, int, int] | None = N
         "colorscale": GRAY,
         "zmin": 0,
         "zmax": 1,
-        "showscale": False,
-        "hovertemplate": "row %{y}, column %{x}: %{z:.3f}<extra></extra>",
+        "colorbar": {"thickness": 8, "len": 0.8, "tickvals": [0, 0.5, 1]},
+        "hovertemplate": i18n.translate(language, "feature_maps.plots.row_column")
+        + "<extra></extra>",
     }
     # Two short lines: the figure may get a third of a projector's width.
-    title = f"What the network sees<br><sup>{image.shape[0]}×{image.shape[1]}, values 0 to 1</sup>"
+    title = i18n.translate(
+        language, "feature_maps.plots.network_sees", rows=image.shape[0], cols=image.shape[1]
+    )
     layout = {
         "title": {"text": title},
         "height": 260,
@@ -122,13 +137,16 @@ def input_figure(image: np.ndarray, *, box: tuple[int, int, int, int] | None = N
     return quick_figure([trace], layout)
 
 
-def filter_grid(kernel: np.ndarray, *, columns: int = 8, title: str = "") -> go.Figure:
+def filter_grid(
+    kernel: np.ndarray, *, columns: int = 8, title: str = "", language: str = "en"
+) -> go.Figure:
     """A conv layer's filters as tiles of one mosaic (the lecture's 2×8 figure for layer 1).
 
     Args:
         kernel: `(k, k, in_channels, filters)` array; channels are averaged for display.
         columns: Filters per row.
         title: Figure title.
+        language: The hover text's language ("en" or "es").
     """
     kernel = np.asarray(kernel, dtype=np.float32)
     if kernel.ndim != 4:
@@ -144,6 +162,7 @@ def filter_grid(kernel: np.ndarray, *, columns: int = 8, title: str = "") -> go.
         customdata=owner,
         hoverongaps=False,
         colorbar={"thickness": 10},
-        hovertemplate="filter %{customdata}: weight %{z:.3f}<extra></extra>",
+        hovertemplate=i18n.translate(language, "feature_maps.plots.filter_weight")
+        + "<extra></extra>",
     )
     return mosaic_figure(trace, title, width_px=700, top=50)

@@ -9,6 +9,7 @@ import numpy as np
 import plotly.colors
 import plotly.graph_objects as go
 
+from cnnviz import i18n
 from cnnviz.plots.base import (
     BOX_COLOUR,
     CELL_PX,
@@ -21,6 +22,8 @@ from cnnviz.plots.base import (
 )
 
 BLACK, WHITE = "#000000", "#ffffff"
+# A slim grey colour bar with its values: the legend of a picture's pixels.
+GREY_LEGEND = {"thickness": 8, "len": 0.6, "nticks": 3}
 # A window drawn smaller than this share of the image's longer side would be a dot on screen:
 # a ring of fixed screen size marks it as well.
 SMALL_BOX = 1 / 40
@@ -83,6 +86,7 @@ def pixel_grid(
     rows: Sequence[int] | None = None,
     cols: Sequence[int] | None = None,
     decimals: int = 0,
+    language: str = "en",
 ) -> go.Figure:
     """A heatmap of a 2-D array with each cell's value written in it.
 
@@ -94,6 +98,7 @@ def pixel_grid(
         rows: Row numbers to label the y axis with (a window's place in a larger image).
         cols: Column numbers to label the x axis with.
         decimals: Digits after the point in the written values (0 for raw pixels).
+        language: The language of the hover text ("en" or "es").
 
     Returns:
         A square-celled heatmap whose first trace's `z` holds `values` unchanged; every
@@ -109,6 +114,7 @@ def pixel_grid(
     rows = list(rows) if rows is not None else list(range(height))
     cols = list(cols) if cols is not None else list(range(width))
     on_dark = text_colours(values, colorscale, value_range) == WHITE
+    where = i18n.translate(language, "pixels.hover")
     # Plotly writes a heatmap's numbers in one colour: the first layer holds every value and
     # writes them in black; the second repaints the dark cells and writes theirs in white.
     traces = [
@@ -122,7 +128,7 @@ def pixel_grid(
             "zmax": value_range[1],
             "texttemplate": f"%{{z:.{decimals}f}}",
             "textfont": {"size": 9 if width > 20 else 11, "color": colour},
-            "hovertemplate": f"row %{{y}}, column %{{x}}: %{{z:.{decimals}f}}<extra></extra>",
+            "hovertemplate": f"{where}: %{{z:.{decimals}f}}<extra></extra>",
             "hoverongaps": False,
             "showscale": False,
             "xgap": 1,
@@ -150,6 +156,7 @@ def image_figure(
     title: str = "",
     box: tuple[int, int, int, int] | None = None,
     height: int = 420,
+    language: str = "en",
 ) -> go.Figure:
     """An RGB or grayscale uint8 image as a figure, optionally with a rectangle drawn on it.
 
@@ -162,6 +169,7 @@ def image_figure(
         title: Figure title.
         box: `(top, left, rows, cols)` of a rectangle to outline, in this image's pixels.
         height: Figure height in screen pixels.
+        language: The language of the hover text ("en" or "es").
 
     Returns:
         A figure with one `go.Image` trace and, with `box`, one rectangle shape (and, for a
@@ -175,7 +183,8 @@ def image_figure(
             f"Expected an image of shape (height, width) or (height, width, 3). "
             f"Received shape {np.asarray(image).shape}."
         )
-    figure = go.Figure(go.Image(z=rgb, hovertemplate="row %{y}, column %{x}<extra></extra>"))
+    where = i18n.translate(language, "pixels.hover")
+    figure = go.Figure(go.Image(z=rgb, hovertemplate=f"{where}<extra></extra>"))
     if box is not None:
         outline(figure, box)
         if max(box[2:]) < SMALL_BOX * max(rgb.shape[:2]):
@@ -218,4 +227,7 @@ def image_gallery(images: np.ndarray, captions: list[str], *, columns: int = 8) 
         (caption, heatmap(image, (0, top), GRAY, showscale=False, hoverinfo="skip"))
         for caption, image in zip(captions, images, strict=True)
     ]
-    return tile_figure(tiles, columns, tile_height=120)
+    figure = tile_figure(tiles, columns, tile_height=120)
+    if tiles:  # every tile shares one scale: one numeric legend for all
+        figure.update_traces(showscale=True, colorbar=GREY_LEGEND, selector=0)
+    return figure

@@ -6,14 +6,12 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from cnnviz import i18n
+from cnnviz.plots.base import RUN_COLOURS, run_style
 from cnnviz.training.events import BatchEvent, EpochEvent
 
-TRAIN_COLOUR = "#0072B2"
-VALIDATION_COLOUR = "#D55E00"
-# Okabe and Ito's palette, safe for colour-blind viewers; runs also differ by dash and marker.
-RUN_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
-RUN_DASHES = ("solid", "dash", "dot", "dashdot")
-RUN_MARKERS = ("circle", "square", "diamond", "triangle-up", "x")
+# Training and validation differ in colour (Okabe and Ito's blue and vermillion) and dash.
+TRAIN_COLOUR, VALIDATION_COLOUR = RUN_COLOURS[0], RUN_COLOURS[1]
 
 
 def smooth(values: list[float | None], weight: float = 0.6) -> list[float | None]:
@@ -27,7 +25,9 @@ def smooth(values: list[float | None], weight: float = 0.6) -> list[float | None
     return smoothed
 
 
-def training_curves(batch_events: list[BatchEvent], epoch_events: list[EpochEvent]) -> go.Figure:
+def training_curves(
+    batch_events: list[BatchEvent], epoch_events: list[EpochEvent], *, language: str = "en"
+) -> go.Figure:
     """Loss and accuracy of the batches as they train, and per epoch, and the generalisation gap.
 
     Each batch point is the mean of the batches since the point before it, drawn at the end of
@@ -37,25 +37,31 @@ def training_curves(batch_events: list[BatchEvent], epoch_events: list[EpochEven
     Args:
         batch_events: The job's batch events so far, in order.
         epoch_events: Its epoch events so far, in order.
+        language: The titles' and legends' language ("en" or "es").
 
     Returns:
         Three stacked panels sharing the x axis (epochs): loss, accuracy, and the gap
         `validation loss − training loss` that grows when a network over-fits.
     """
+
+    def word(key: str) -> str:
+        return i18n.translate(language, f"training.plots.{key}")
+
     figure = make_subplots(
         rows=3,
         cols=1,
         shared_xaxes=True,
         vertical_spacing=0.06,
-        subplot_titles=("Loss", "Accuracy", "Generalisation gap: validation − training loss"),
+        subplot_titles=(word("loss"), word("accuracy"), word("gap_title")),
     )
     x = [event.epochs_done for event in batch_events]
     epochs = [event.epoch for event in epoch_events]
     for row, metric in ((1, "loss"), (2, "accuracy")):
         values = [getattr(event, metric) for event in batch_events]
-        figure.add_trace(_line(x, values, f"{metric}, batches", TRAIN_COLOUR, 0.3), row=row, col=1)
-        smoothed = smooth(values)
-        figure.add_trace(_line(x, smoothed, f"{metric}, smoothed", TRAIN_COLOUR, 1), row=row, col=1)
+        batches = _line(x, values, word(f"{metric}_batches"), TRAIN_COLOUR, 0.3)
+        figure.add_trace(batches, row=row, col=1)
+        smoothed = _line(x, smooth(values), word(f"{metric}_smoothed"), TRAIN_COLOUR, 1)
+        figure.add_trace(smoothed, row=row, col=1)
         for key, colour, name in (
             (metric, TRAIN_COLOUR, "training"),
             (f"val_{metric}", VALIDATION_COLOUR, "validation"),
@@ -63,15 +69,16 @@ def training_curves(batch_events: list[BatchEvent], epoch_events: list[EpochEven
             trace = go.Scatter(
                 x=epochs,
                 y=[getattr(event, key) for event in epoch_events],
-                name=f"{name} {metric}, per epoch",
+                name=word(f"{name}_{metric}_epoch"),
                 mode="lines+markers",
                 line={"color": colour, "dash": "dot" if name == "training" else "solid"},
+                marker={"symbol": "circle" if name == "training" else "square"},
             )
             figure.add_trace(trace, row=row, col=1)
     gap = [event.gap for event in epoch_events]
-    bar = go.Bar(x=epochs, y=gap, name="gap", marker_color=VALIDATION_COLOUR, opacity=0.6)
+    bar = go.Bar(x=epochs, y=gap, name=word("gap"), marker_color=VALIDATION_COLOUR, opacity=0.6)
     figure.add_trace(bar, row=3, col=1)
-    figure.update_xaxes(title_text="epoch", row=3, col=1)
+    figure.update_xaxes(title_text=word("epoch"), row=3, col=1)
     figure.update_layout(height=720, margin=dict(l=40, r=10, t=40, b=40), legend={"font_size": 10})
     return figure
 
@@ -83,7 +90,9 @@ def _line(x, y, name: str, colour: str, opacity: float) -> go.Scatter:
     )
 
 
-def run_overlay(histories: dict[str, list[EpochEvent]], metric: str = "val_accuracy") -> go.Figure:
+def run_overlay(
+    histories: dict[str, list[EpochEvent]], metric: str = "val_accuracy", *, language: str = "en"
+) -> go.Figure:
     """One line per run of a per-epoch metric, to compare runs (over-fitting, regularisers).
 
     Runs differ by colour (a palette safe for colour-blind viewers), dash and marker, so two
@@ -93,15 +102,11 @@ def run_overlay(histories: dict[str, list[EpochEvent]], metric: str = "val_accur
     for number, (name, history) in enumerate(histories.items()):
         x = [event.epoch for event in history]
         y = [getattr(event, metric) for event in history]
-        line = {"color": RUN_COLOURS[number % len(RUN_COLOURS)]}
-        line["dash"] = RUN_DASHES[number % len(RUN_DASHES)]
-        marker = {"symbol": RUN_MARKERS[number % len(RUN_MARKERS)], "size": 6}
-        figure.add_trace(
-            go.Scatter(x=x, y=y, name=name, mode="lines+markers", line=line, marker=marker)
-        )
+        figure.add_trace(go.Scatter(x=x, y=y, name=name, mode="lines+markers", **run_style(number)))
+    metric_name = i18n.translate(language, f"training.plots.metrics.{metric}")
     figure.update_layout(
-        xaxis_title="epoch",
-        yaxis_title=metric.replace("_", " "),
+        xaxis_title=i18n.translate(language, "training.plots.epoch"),
+        yaxis_title=metric_name,
         height=360,
         margin=dict(l=40, r=10, t=20, b=40),
         legend={"orientation": "h", "y": -0.25},
@@ -109,8 +114,14 @@ def run_overlay(histories: dict[str, list[EpochEvent]], metric: str = "val_accur
     return figure
 
 
-def confusion_matrix(matrix: np.ndarray, class_names: list[str]) -> go.Figure:
+def confusion_matrix(
+    matrix: np.ndarray, class_names: list[str], *, language: str = "en"
+) -> go.Figure:
     """Counts of (true class, predicted class) on the held-out digits, each count written in."""
+
+    def word(key: str) -> str:
+        return i18n.translate(language, f"training.plots.{key}")
+
     matrix = np.asarray(matrix)
     figure = go.Figure(
         go.Heatmap(
@@ -120,10 +131,10 @@ def confusion_matrix(matrix: np.ndarray, class_names: list[str]) -> go.Figure:
             colorscale="Blues",
             texttemplate="%{z}",
             showscale=False,
-            hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
+            hovertemplate=word("true_predicted") + "<extra></extra>",
         )
     )
-    figure.update_yaxes(autorange="reversed", title="true class", type="category")
-    figure.update_xaxes(title="predicted class", side="top", type="category")
+    figure.update_yaxes(autorange="reversed", title=word("true_class"), type="category")
+    figure.update_xaxes(title=word("predicted_class"), side="top", type="category")
     figure.update_layout(height=420, margin=dict(l=60, r=10, t=60, b=10))
     return figure

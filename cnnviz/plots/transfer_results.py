@@ -10,14 +10,12 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.plots.training import RUN_COLOURS, RUN_DASHES, RUN_MARKERS
-from cnnviz.transfer.config import METHOD_LABELS, METHODS
+from cnnviz import i18n
+from cnnviz.plots.base import run_style
+from cnnviz.transfer.config import METHODS, method_label
 from cnnviz.transfer.results import LayerScore, TransferEpoch
 
-_STYLE = {
-    method: (RUN_COLOURS[i], RUN_DASHES[i % len(RUN_DASHES)], RUN_MARKERS[i])
-    for i, method in enumerate(METHODS)
-}
+_STYLE = {method: run_style(number, marker_size=5) for number, method in enumerate(METHODS)}
 _LAYOUT = dict(
     height=380,
     margin=dict(l=50, r=10, t=50, b=40),
@@ -26,7 +24,11 @@ _LAYOUT = dict(
 
 
 def method_curves(
-    epochs: list[TransferEpoch], boundary: int | None = None, metric: str = "test_accuracy"
+    epochs: list[TransferEpoch],
+    boundary: int | None = None,
+    metric: str = "test_accuracy",
+    *,
+    language: str = "en",
 ) -> go.Figure:
     """One line per method of a per-epoch metric (default: accuracy on the test images).
 
@@ -34,46 +36,49 @@ def method_curves(
         epochs: The `TransferEpoch`s reported so far, of any methods.
         boundary: The last epoch of fine-tuning's phase 1, marked by a vertical line.
         metric: "test_accuracy", "accuracy" (training), "test_loss" or "loss".
+        language: The language of the names, titles and the phase line's label.
     """
     figure = go.Figure()
     for method in METHODS:
         mine = [event for event in epochs if event.method == method]
         if not mine:
             continue
-        colour, dash, marker = _STYLE[method]
         figure.add_trace(
             go.Scatter(
                 x=[event.epoch for event in mine],
                 y=[getattr(event, metric) for event in mine],
-                name=METHOD_LABELS[method],
+                name=method_label(method, language=language),
                 mode="lines+markers",
-                line={"color": colour, "dash": dash},
-                marker={"symbol": marker, "size": 5},
+                **_STYLE[method],
             )
         )
     if boundary is not None:
         figure.add_vline(
             x=boundary + 0.5,
             line={"dash": "dot", "color": "#555555"},
-            annotation_text="phase 2: unfrozen, learning rate ÷ 10",
+            annotation_text=_word("phase_2", language),
             annotation_position="top right",
         )
-    title = metric.replace("test_", "test ").replace("_", " ")
-    figure.update_layout(xaxis_title="epoch", yaxis_title=title, **_LAYOUT)
+    title = _word(metric, language)
+    figure.update_layout(xaxis_title=_word("epoch", language), yaxis_title=title, **_LAYOUT)
     figure.update_xaxes(rangemode="tozero")
     if metric.endswith("accuracy"):
         figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
     return figure
 
 
-def layer_accuracy(scores: list[LayerScore], cut_layer: str | None = None) -> go.Figure:
+def layer_accuracy(
+    scores: list[LayerScore], cut_layer: str | None = None, *, language: str = "en"
+) -> go.Figure:
     """Test accuracy of an SVM and a logistic regression on each layer's features, in the
-    network's order: which layer's features transfer best. The cut layer is marked."""
+    network's order: which layer's features transfer best. The cut layer is marked; the
+    names and titles are in `language`."""
     names = [score.layer for score in scores]
+    numbers = _word("numbers", language)
     figure = go.Figure()
     for field, label, number in (
-        ("svm_accuracy", "SVM (RBF kernel)", 0),
-        ("logistic_accuracy", "Logistic regression", 1),
+        ("svm_accuracy", _word("svm", language), 0),
+        ("logistic_accuracy", _word("logistic", language), 1),
     ):
         figure.add_trace(
             go.Scatter(
@@ -81,19 +86,29 @@ def layer_accuracy(scores: list[LayerScore], cut_layer: str | None = None) -> go
                 y=[getattr(score, field) for score in scores],
                 name=label,
                 mode="lines+markers",
-                line={"color": RUN_COLOURS[number], "dash": RUN_DASHES[number]},
-                marker={"symbol": RUN_MARKERS[number], "size": 8},
+                **run_style(number, marker_size=8),
                 customdata=[[score.kind, score.dimensions] for score in scores],
-                hovertemplate="%{x} (%{customdata[0]}, %{customdata[1]:,} numbers): "
-                "%{y:.1%}<extra>" + label + "</extra>",
+                hovertemplate="%{x} (%{customdata[0]}, %{customdata[1]:,} "
+                + numbers
+                + "): %{y:.1%}<extra>"
+                + label
+                + "</extra>",
             )
         )
     if cut_layer in names:
         figure.add_vline(x=names.index(cut_layer), line={"dash": "dot", "color": "#555555"})
-    figure.update_layout(xaxis_title="features from layer", yaxis_title="test accuracy", **_LAYOUT)
+    figure.update_layout(
+        xaxis_title=_word("from_layer", language),
+        yaxis_title=_word("test_accuracy", language),
+        **_LAYOUT,
+    )
     figure.update_xaxes(automargin=True)
     figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
     return figure
+
+
+def _word(key: str, language: str) -> str:
+    return i18n.translate(language, f"transfer.plots.{key}")
 
 
 def feature_projection(points: np.ndarray, labels: np.ndarray, class_names, title: str):
@@ -109,8 +124,8 @@ def feature_projection(points: np.ndarray, labels: np.ndarray, class_names, titl
                 name=str(name),
                 mode="markers",
                 marker={
-                    "color": RUN_COLOURS[label % len(RUN_COLOURS)],
-                    "symbol": RUN_MARKERS[label % len(RUN_MARKERS)],
+                    "color": run_style(label)["line"]["color"],
+                    "symbol": run_style(label)["marker"]["symbol"],
                     "size": 6,
                     "opacity": 0.7,
                 },

@@ -37,6 +37,8 @@ from cnnviz.training.events import (
 )
 from cnnviz.training.presets import PRESETS, Preset, training_preset
 from cnnviz.training.run_contents import (
+    class_label,
+    class_labels,
     class_names,
     confusion_counts,
     misclassified_indices,
@@ -67,6 +69,8 @@ __all__ = [
     "TrainingEvent",
     "TrainingOutcome",
     "UnknownModel",
+    "class_label",
+    "class_labels",
     "class_names",
     "confusion_counts",
     "default_catalog",

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 
 from cnnviz.datasets.offline import check_name
+from cnnviz.messages import Invalid, Phrase
 from cnnviz.network.config import CNNConfig, lecture_config, validate_config
 from cnnviz.network.design import OPTIMIZERS
 from cnnviz.validation import (
@@ -54,7 +55,8 @@ class Augmentation:
 
     def __post_init__(self):
         for name in ("rotation", "translation", "zoom"):
-            check_real(getattr(self, name), f"Augmentation `{name}`", 0.0, 1.0, open_high=True)
+            label = Phrase("errors.names.augmentation_setting", name=name)
+            check_real(getattr(self, name), label, 0.0, 1.0, open_high=True)
 
     @property
     def enabled(self) -> bool:
@@ -136,14 +138,16 @@ class TrainingConfig:
         Raises:
             ValueError: on unknown keys or a value out of range, naming it.
         """
-        values = check_known_keys(data, cls, "Training config")
+        values = check_known_keys(data, cls, Phrase("errors.names.training_config"))
         if isinstance(values.get("classes"), list):  # JSON has lists, the config tuples
             values["classes"] = tuple(values["classes"])
         if "model" in values:
             values["model"] = CNNConfig.from_dict(values["model"])
         if "augmentation" in values:
             values["augmentation"] = Augmentation(
-                **check_known_keys(values["augmentation"], Augmentation, "Augmentation")
+                **check_known_keys(
+                    values["augmentation"], Augmentation, Phrase("errors.names.augmentation")
+                )
             )
         return cls(**values)
 
@@ -157,13 +161,11 @@ def validate_training_config(config: TrainingConfig) -> None:
         _check_classes(config)
     validate_config(config.model)
     if config.train_size is not None:
-        check_whole(config.train_size, "`train_size`", MIN_TRAIN_SIZE, alternative=" or None (all)")
+        every = Phrase("errors.validation.or_none_all")
+        check_whole(config.train_size, "`train_size`", MIN_TRAIN_SIZE, alternative=every)
     size = config.validation_size
     if not ((is_whole(size) and size >= 1) or (isinstance(size, float) and 0 < size < 1)):
-        raise ValueError(
-            "`validation_size` must be a whole number of at least 1 or a fraction in (0, 1). "
-            f"Received validation_size={size!r}."
-        )
+        raise Invalid("errors.training.validation_size", received=repr(size))
     _check_sizes(config)
     check_whole(config.epochs, "`epochs`", 1, MAX_EPOCHS)
     check_whole(config.batch_size, "`batch_size`", 1, MAX_BATCH_SIZE)
@@ -179,7 +181,7 @@ def validate_training_config(config: TrainingConfig) -> None:
             "`early_stopping_patience`",
             1,
             MAX_EPOCHS,
-            alternative=" or None (never)",
+            alternative=Phrase("errors.training.or_none_never"),
         )
 
 
@@ -189,16 +191,11 @@ def _check_classes(config: TrainingConfig) -> None:
     if not isinstance(classes, tuple) or not all(
         is_whole(label) and 0 <= label < count for label in classes
     ):
-        raise ValueError(
-            f"`classes` must be a tuple of labels of {dataset}, whole numbers from 0 to "
-            f"{count - 1}, such as (0, 1, 2, 3, 4); or None (every class). "
-            f"Received classes={classes!r}."
+        raise Invalid(
+            "errors.training.classes", dataset=dataset, last=count - 1, received=repr(classes)
         )
     if len(classes) < 2 or len(set(classes)) != len(classes):
-        raise ValueError(
-            "`classes` must name at least two different labels, each once. "
-            f"Received classes={classes!r}."
-        )
+        raise Invalid("errors.training.two_classes", received=repr(classes))
     outputs = getattr(config.model, "num_classes", len(classes))  # a non-model fails later
     if outputs != len(classes):
         raise ValueError(
@@ -213,20 +210,25 @@ def _check_sizes(config: TrainingConfig) -> None:
     """`validation_size` and `train_size` against the images there are (of `classes`)."""
     available = training_images(config.dataset, config.classes)
     held_back = validation_images(config.validation_size, available)
-    images = f"{available:,} training images"
     where = config.dataset
     if config.classes is not None:
-        where = f"{config.dataset} with classes={config.classes!r}"
+        where = Phrase("errors.training.with_classes", dataset=where, classes=repr(config.classes))
     if available - held_back < MIN_TRAIN_SIZE:
-        raise ValueError(
-            f"`validation_size` must leave at least {MIN_TRAIN_SIZE} images to train on: "
-            f"{where} has {images}. Received validation_size={config.validation_size!r}."
+        raise Invalid(
+            "errors.training.validation_leaves",
+            least=MIN_TRAIN_SIZE,
+            where=where,
+            images=available,
+            received=repr(config.validation_size),
         )
     if config.train_size is not None and config.train_size > available - held_back:
-        raise ValueError(
-            f"`train_size` must be at most {available - held_back:,} on {where} (it has "
-            f"{images}, of which {held_back:,} are kept for validation). "
-            f"Received {config.train_size}."
+        raise Invalid(
+            "errors.training.train_size",
+            most=available - held_back,
+            where=where,
+            images=available,
+            held_back=held_back,
+            received=config.train_size,
         )
 
 

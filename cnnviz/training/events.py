@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
+from cnnviz import i18n
 from cnnviz.formatting import format_duration
 from cnnviz.validation import is_real, is_whole
 
@@ -187,13 +188,14 @@ class TrainingOutcome:
         return self.stopped_by is not None
 
 
-def describe_outcome(outcome: TrainingOutcome, config) -> tuple[str, str]:
+def describe_outcome(outcome: TrainingOutcome, config, *, language: str = "en") -> tuple[str, str]:
     """How a run ended, in a sentence or two, and how to show it: "success", "warning" or
     "error" (a diverged run).
 
     Args:
         outcome: The job's outcome.
         config: The run's `TrainingConfig` (its epochs, learning rate and dataset).
+        language: The message's language ("en" or "es").
 
     Example:
         >>> from cnnviz.training.config import TrainingConfig
@@ -205,54 +207,51 @@ def describe_outcome(outcome: TrainingOutcome, config) -> tuple[str, str]:
         >>> describe_outcome(outcome, TrainingConfig(epochs=20))[1][:52]
         'Stopped during epoch 4 of 20 (after batch 2): 3 comp'
     """
-    level, message = _ending(outcome, config)
+
+    def say(key: str, **values) -> str:
+        return i18n.translate(language, f"training.outcome.{key}", **values)
+
+    level, message = _ending(outcome, config, say)
     if outcome.loss_range and outcome.loss_range[1] > EXPLODED * outcome.loss_range[0]:
         first, peak = outcome.loss_range
-        message += (
-            f" The loss jumped to {peak:.3g} (from {first:.3g} at the start): the learning rate "
-            f"({config.learning_rate:g}) is probably too high."
-        )
+        message += say("exploded", peak=peak, first=first, rate=config.learning_rate)
         level = "error" if level == "success" else level
     return level, message
 
 
-def _ending(outcome: TrainingOutcome, config) -> tuple[str, str]:
+def _ending(outcome: TrainingOutcome, config, say) -> tuple[str, str]:
     epochs = config.epochs
     where = ""
     if outcome.stopped_at is not None:
         epoch, batch = outcome.stopped_at
-        where = f"during epoch {epoch} of {epochs} (after batch {batch})"
+        where = say("during", epoch=epoch, epochs=epochs, batch=batch)
         if outcome.stopped_by != "diverged" and epoch == outcome.epochs_completed:
-            where = f"after epoch {epoch} of {epochs}"
-    complete = f"{outcome.epochs_completed} complete epoch(s)"
-    kept = (
-        f"the best, epoch {outcome.best_epoch}, is saved as run `{outcome.run_name}`: held-out "
-        f"accuracy **{outcome.test_accuracy:.1%}** on the {config.dataset} test images."
+            where = say("after", epoch=epoch, epochs=epochs)
+    complete = say("complete", count=outcome.epochs_completed)
+    kept = say(
+        "kept",
+        best=outcome.best_epoch,
+        run=outcome.run_name,
+        accuracy=outcome.test_accuracy,
+        dataset=config.dataset,
     )
     if outcome.stopped_by == "diverged":
-        first = (
-            f"Training diverged {where}: the loss stopped being a number. Lower the learning "
-            f"rate (it was {config.learning_rate:g}) and train again."
-        )
-        return "error", first + (f" Before that, {complete}; {kept}" if outcome.saved else "")
+        first = say("diverged", where=where, rate=config.learning_rate)
+        before = say("diverged_before", complete=complete, kept=kept)
+        return "error", first + (before if outcome.saved else "")
     if not outcome.saved:
-        return (
-            "warning",
-            f"Stopped {where}, before the first epoch ended: nothing to score or save.",
-        )
+        return "warning", say("nothing_saved", where=where)
     if outcome.stopped_by == "interrupted":
         epoch = outcome.epochs_completed + 1
-        return "warning", (
-            f"The training process stopped during epoch {epoch} of {epochs} (the model engine "
-            f"restarted, or the process ran out of memory). The {complete} it finished were "
-            f"kept: {kept} Train again to run all {epochs} epochs."
+        return "warning", say(
+            "interrupted", epoch=epoch, epochs=epochs, complete=complete, kept=kept
         )
     if outcome.stopped_by == "user":
-        return "warning", f"Stopped {where}: {complete}; {kept}"
+        return "warning", say("stopped", where=where, complete=complete, kept=kept)
     if outcome.stopped_by == "early_stopping":
         patience = config.early_stopping_patience
-        return "success", (
-            f"Early stopping ended training {where}: no better validation accuracy for "
-            f"{patience} epoch(s). {complete[0].upper()}{complete[1:]}; {kept}"
+        return "success", say(
+            "early_stopping", where=where, patience=patience, complete=complete, kept=kept
         )
-    return "success", (f"Finished {epochs} epoch(s) in {format_duration(outcome.elapsed)}; {kept}")
+    duration = format_duration(outcome.elapsed)
+    return "success", say("finished", epochs=epochs, duration=duration, kept=kept)

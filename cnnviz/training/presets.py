@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from cnnviz import i18n
+from cnnviz.messages import Phrase
 from cnnviz.network.config import lecture_config, regularised_config, regularised_wide_config
 from cnnviz.training.config import SHIFT_AUGMENTATION, STANDARD_AUGMENTATION, TrainingConfig
 from cnnviz.validation import check_choice
@@ -33,21 +35,48 @@ FASHION_EPOCHS = 10
 class Preset:
     """A named set of training settings.
 
+    Its words (`label`, `lesson`) are in the message catalogs, under
+    `training.presets.<name>`: `label_in(language)` and `lesson_in(language)` give them in
+    English or Spanish; `label` and `lesson` are the English ones (the command line's).
+
     Attributes:
         name: The command line's name (`--preset NAME`).
-        label: The Training page's button.
-        lesson: What running it shows, in a sentence.
         config: The settings.
         run_name: The name a run of it is saved under by default (never a bundled model's).
         on_page: Whether the Training page offers it (the page trains the lecture's layout).
     """
 
     name: str
-    label: str
-    lesson: str
     config: TrainingConfig
     run_name: str
     on_page: bool = True
+
+    def label_in(self, language: str = "en") -> str:
+        """The Training page's button, in `language`."""
+        return i18n.translate(language, f"training.presets.{self.name}.label")
+
+    def lesson_in(self, language: str = "en") -> str:
+        """What running it shows, in a sentence, in `language`."""
+        return i18n.translate(language, f"training.presets.{self.name}.lesson", **_NUMBERS)
+
+    @property
+    def label(self) -> str:
+        """The Training page's button, in English."""
+        return self.label_in()
+
+    @property
+    def lesson(self) -> str:
+        """What running it shows, in English."""
+        return self.lesson_in()
+
+
+# The numbers the lessons quote, filled into their {braces}.
+_NUMBERS = {
+    "train_size": OVERFIT_TRAIN_SIZE,
+    "epochs": OVERFIT_EPOCHS,
+    "source_epochs": SOURCE_EPOCHS,
+    "fashion_epochs": FASHION_EPOCHS,
+}
 
 
 def _presets() -> tuple[Preset, ...]:
@@ -73,54 +102,33 @@ def _presets() -> tuple[Preset, ...]:
     return (
         Preset(
             name="lecture",
-            label="The lecture",
-            lesson="The lecture's model and settings, as in the slides.",
             config=lecture,
             run_name="lecture-again",
         ),
         Preset(
             name="over-fitting",
-            label="See over-fitting",
-            lesson=f"Only {OVERFIT_TRAIN_SIZE} training images for {OVERFIT_EPOCHS} epochs: "
-            "training accuracy reaches 100 % while the validation loss turns up after "
-            "10 to 20 epochs and keeps climbing.",
             config=overfit,
             run_name="over-fitting",
         ),
         Preset(
             name="over-fitting-regularised",
-            label="…its regularised twin",
-            lesson="The same images and epochs with batch normalisation, spatial dropout, "
-            "dropout and small random shifts: a higher held-out accuracy and a much smaller "
-            "gap between training and validation.",
             config=twin,
             run_name="over-fitting-regularised",
         ),
         Preset(
             name="regularised",
-            label="The bundled regularised model",
-            lesson="The recipe of the bundled `regularised` model: twice the channels, every "
-            "regulariser, up to 100 epochs of batch 32 with a cosine learning rate.",
             config=bundled,
             run_name="regularised-again",
             on_page=False,
         ),
         Preset(
             name="digits-0-4",
-            label="Source network: digits 0–4",
-            lesson="The recipe of the bundled `digits-0-4` model, transfer learning's source "
-            "network: the lecture's network with 5 outputs, trained on the digits 0 to 4 of the "
-            f"bundled sample only for {SOURCE_EPOCHS} epochs, to be reused on 5 to 9.",
             config=digits,
             run_name="digits-0-4-again",
             on_page=False,
         ),
         Preset(
             name="fashion",
-            label="Source network: Fashion-MNIST",
-            lesson="The recipe of the bundled `fashion` model, a second source network for "
-            "transfer learning: the lecture's network trained on Fashion-MNIST's 10 kinds of "
-            f"clothes for {FASHION_EPOCHS} epochs; are its features of any use for digits?",
             config=fashion,
             run_name="fashion-again",
             on_page=False,
@@ -152,4 +160,4 @@ def training_preset(name: str) -> TrainingConfig:
     Raises:
         ValueError: If `name` is not in `PRESETS`.
     """
-    return PRESETS[check_choice(name, "The preset", PRESETS)].config
+    return PRESETS[check_choice(name, Phrase("errors.names.preset"), PRESETS)].config

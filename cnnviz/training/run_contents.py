@@ -7,7 +7,8 @@ do not rely on it: a field that is missing, of another type, NaN or absurdly lar
 
 from __future__ import annotations
 
-from cnnviz.datasets.offline import MNIST_CLASS_NAMES
+from cnnviz import i18n
+from cnnviz.datasets.offline import FASHION_CLASS_NAMES, MNIST_CLASS_NAMES
 from cnnviz.formatting import format_duration
 from cnnviz.training.events import EpochEvent
 from cnnviz.validation import is_real, is_whole
@@ -30,6 +31,25 @@ def class_names(manifest, num_classes: int | None = None) -> list[str]:
     if usable and len(names) == num_classes:
         return list(names)
     return [str(number) for number in range(num_classes)]
+
+
+def class_label(name, language: str = "en") -> str:
+    """A class name as the learner reads it in `language`: Fashion-MNIST's clothes translated
+    ("Trouser" is "Pantalón" in Spanish), any other name (a digit, a learner's own class) as is.
+
+    Example:
+        >>> class_label("Ankle boot", "es"), class_label("7", "es"), class_label("cat", "es")
+        ('Botín', '7', 'cat')
+    """
+    name = str(name)
+    if name not in FASHION_CLASS_NAMES:
+        return name
+    return i18n.translate(language, f"training.fashion_classes.c{FASHION_CLASS_NAMES.index(name)}")
+
+
+def class_labels(names, language: str = "en") -> list[str]:
+    """`class_label` of each name, in order."""
+    return [class_label(name, language) for name in names]
 
 
 def trained_classes(manifest) -> tuple[int, ...] | None:
@@ -77,13 +97,14 @@ def misclassified_indices(manifest, limit: int, size: int) -> list[int]:
     return [int(i) for i in indices if is_whole(i) and 0 <= i < size][:limit]
 
 
-def run_summary(info) -> dict:
+def run_summary(info, *, language: str = "en") -> dict:
     """One row of the runs table: how the run ended and the settings that tell runs apart.
     A value the manifest does not give (or gives as something else than a number) is left
     out: None, "?" or "—".
 
     Args:
         info: A `runs.ModelInfo` (its name, source and manifest are read).
+        language: The language of the column names and the words in the row.
 
     Example:
         >>> from cnnviz.training.runs import ModelInfo
@@ -99,16 +120,22 @@ def run_summary(info) -> dict:
     history = manifest.get("history")
     run = _whole(manifest.get("epochs_completed"))
     run = len(history) if run is None and isinstance(history, list) else run
+
+    def say(key: str, **values) -> str:
+        return i18n.translate(language, f"training.runs_table.{key}", **values)
+
+    bundled = say("bundled") if info.source == "bundled" else ""
+    total = _whole(config.get("epochs")) or "?"
     return {
-        "Run": str(info.name) + (" (bundled)" if info.source == "bundled" else ""),
-        "Held-out accuracy (%)": None if accuracy is None else round(100 * accuracy, 2),
-        "Epochs": f"{'?' if run is None else run} of {_whole(config.get('epochs')) or '?'}",
-        "Best epoch": _whole(manifest.get("best_epoch")),
-        "Training images": _whole(manifest.get("train_size", config.get("train_size"))),
-        "Regularisers": _regularisers(_mapping(config.get("model"))),
-        "Augmentation": _augmentation(_mapping(config.get("augmentation"))),
-        "Optimiser": _optimiser(config),
-        "Time": None if elapsed is None or elapsed < 0 else format_duration(elapsed),
+        say("run"): str(info.name) + bundled,
+        say("accuracy"): None if accuracy is None else round(100 * accuracy, 2),
+        say("epochs"): say("epochs_of", run="?" if run is None else run, total=total),
+        say("best_epoch"): _whole(manifest.get("best_epoch")),
+        say("train_size"): _whole(manifest.get("train_size", config.get("train_size"))),
+        say("regularisers"): _regularisers(_mapping(config.get("model")), say),
+        say("augmentation"): _augmentation(_mapping(config.get("augmentation")), say),
+        say("optimiser"): _optimiser(config, say),
+        say("time"): None if elapsed is None or elapsed < 0 else format_duration(elapsed),
     }
 
 
@@ -125,26 +152,29 @@ def _whole(value) -> int | None:
     return int(value) if is_whole(value) and abs(value) < 2**53 else None
 
 
-def _regularisers(model: dict) -> str:
-    parts = ["batch norm"] if model.get("batch_norm") is True else []
-    for key, name in (("spatial_dropout", "spatial dropout"), ("dropout", "dropout"), ("l2", "L2")):
+def _regularisers(model: dict, say) -> str:
+    parts = [say("batch_norm")] if model.get("batch_norm") is True else []
+    for key in ("spatial_dropout", "dropout", "l2"):
         if _real(model.get(key)):
-            parts.append(f"{name} {model[key]:g}")
-    return ", ".join(parts) or "none"
+            parts.append(f"{say(key)} {model[key]:g}")
+    return ", ".join(parts) or say("none")
 
 
-def _augmentation(augmentation: dict) -> str:
-    names = {"rotation": "rotation", "translation": "shift", "zoom": "zoom"}
-    parts = [f"{names[key]} {augmentation[key]:g}" for key in names if _real(augmentation.get(key))]
-    return ", ".join(parts) or "none"
+def _augmentation(augmentation: dict, say) -> str:
+    keys = ("rotation", "translation", "zoom")
+    parts = [f"{say(key)} {augmentation[key]:g}" for key in keys if _real(augmentation.get(key))]
+    return ", ".join(parts) or say("none")
 
 
-def _optimiser(config: dict) -> str:
+def _optimiser(config: dict, say) -> str:
     if not isinstance(config.get("optimizer"), str):
         return "—"
     rate, batch = _real(config.get("learning_rate")), _whole(config.get("batch_size"))
-    schedule = ", cosine" if config.get("learning_rate_schedule") == "cosine" else ""
-    return (
-        f"{config['optimizer'][:40]} {'?' if rate is None else format(rate, 'g')}, "
-        f"batch {'?' if batch is None else batch}{schedule}"
+    schedule = say("cosine") if config.get("learning_rate_schedule") == "cosine" else ""
+    return say(
+        "optimiser_value",
+        optimizer=config["optimizer"][:40],
+        rate="?" if rate is None else format(rate, "g"),
+        batch="?" if batch is None else batch,
+        schedule=schedule,
     )

@@ -21,6 +21,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from cnnviz.messages import Invalid
 from cnnviz.validation import is_real, is_whole
 
 MAX_NAME_LENGTH = 64
@@ -63,23 +64,17 @@ def sanitise_name(name) -> str:
         ('my_run_v2', 'x')
     """
     if not isinstance(name, str):
-        raise ValueError(f"A run name must be a string. Received {type(name).__name__}: {name!r}.")
+        raise Invalid("errors.runs.not_text", kind=type(name).__name__, received=repr(name))
     cleaned = re.sub(r"[^A-Za-z0-9_-]+", "_", name).lstrip("_-")[:MAX_NAME_LENGTH].rstrip("_")
     if not NAME_PATTERN.fullmatch(cleaned):
-        raise ValueError(
-            "A run name needs at least one letter or digit (letters, digits, '-' and '_' are "
-            f"kept, up to {MAX_NAME_LENGTH} characters). Received {name!r}."
-        )
+        raise Invalid("errors.runs.no_letters", most=MAX_NAME_LENGTH, received=repr(name))
     return cleaned
 
 
 def check_run_name(name) -> str:
     """`name` if it is a plain run name (`NAME_PATTERN`), else a ValueError that names it."""
     if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-        raise ValueError(
-            "A run name has letters, digits, '_' and '-' (starting with a letter or a digit, at "
-            f"most {MAX_NAME_LENGTH} characters). Received {name!r}."
-        )
+        raise Invalid("errors.runs.bad_name", most=MAX_NAME_LENGTH, received=repr(name))
     return name
 
 

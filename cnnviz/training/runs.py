@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cnnviz.locations import BUNDLED_MODELS_DIR, saved_models_dir
+from cnnviz.messages import Invalid, Phrase
 from cnnviz.training.run_contents import (
     class_names,
     confusion_counts,
@@ -46,7 +47,7 @@ __all__ += ["run_summary"]
 READ_ATTEMPTS = 3
 
 
-class UnknownModel(ValueError):  # noqa: N818 (the engine protocol's name)
+class UnknownModel(Invalid):  # noqa: N818 (the engine protocol's name)
     """No model has the requested name."""
 
 
@@ -131,9 +132,14 @@ class ModelCatalog:
                 if info is not None:
                     return info
                 problems += [f"{source.capitalize()} {name!r}: {problem}."] if problem else []
-        available = ", ".join(info.name for info in self.list_models()) or "none yet"
+        available = ", ".join(info.name for info in self.list_models())
         skipped = "".join(f" {problem}" for problem in problems)
-        raise UnknownModel(f"No model named {name!r}. Available: {available}.{skipped}")
+        raise UnknownModel(
+            "errors.runs.unknown_model",
+            name=repr(name),
+            available=available or Phrase("errors.runs.none_yet"),
+            skipped=skipped,
+        )
 
     def find(self, name) -> Path:
         """The `.keras` file of the model called `name` (see `resolve`)."""
@@ -172,10 +178,14 @@ class ModelCatalog:
         """
         check_run_name(name)
         if name in self.bundled_names():
-            raise ValueError(f"{name!r} is a bundled model; only saved runs can be deleted.")
+            raise Invalid("errors.runs.bundled", name=repr(name))
         if not run_paths(self.models_dir, name)["manifest"].is_file():
-            saved = ", ".join(info.name for info in self.saved_runs()) or "none yet"
-            raise ValueError(f"No saved run named {name!r}. Saved runs: {saved}.")
+            saved = ", ".join(info.name for info in self.saved_runs())
+            raise Invalid(
+                "errors.runs.no_saved_run",
+                name=repr(name),
+                saved=saved or Phrase("errors.runs.none_yet"),
+            )
         return delete_run_files(self.models_dir, name, owner, teacher)
 
     def clean(self) -> list[Path]:

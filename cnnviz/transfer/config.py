@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
+from cnnviz import i18n
+from cnnviz.messages import Invalid, Phrase
 from cnnviz.network.config import CNNConfig
 from cnnviz.network.layers import LayerRow, summary_rows
 from cnnviz.training.config import MAX_BATCH_SIZE, MAX_EPOCHS, MAX_LEARNING_RATE
@@ -28,6 +30,8 @@ from cnnviz.transfer.tasks import EXAMPLES_PER_CLASS
 from cnnviz.validation import check_choice, check_known_keys, check_real, check_whole
 
 METHODS = ("features", "freeze", "fine-tune", "scratch")
+# The English names; `method_label` and `target_label` give them in any language (catalog
+# `transfer`, whose English a test keeps equal to these).
 METHOD_LABELS = {
     "features": "Features + SVM",
     "freeze": "Frozen layers + new head",
@@ -47,6 +51,21 @@ FINE_TUNE_DIVISOR = 10
 # Test images scored per run, at most (a seeded choice from the target's test split).
 MAX_TEST_IMAGES = 2000
 MAX_EXAMPLES_PER_CLASS = max(EXAMPLES_PER_CLASS)
+
+
+def method_label(method: str, *, language: str = "en") -> str:
+    """The name of `method` (a key of `METHODS`) as the page says it, in `language`.
+
+    Example:
+        >>> method_label("features"), method_label("scratch", language="es")
+        ('Features + SVM', 'Desde cero (referencia)')
+    """
+    return i18n.translate(language, f"transfer.methods.{method}")
+
+
+def target_label(target: str, *, language: str = "en") -> str:
+    """The name of `target` (a key of `TARGETS`) as the page says it, in `language`."""
+    return i18n.translate(language, f"transfer.targets.{target}")
 
 
 @dataclass(frozen=True)
@@ -109,7 +128,7 @@ class TransferConfig:
         Raises:
             ValueError: on unknown keys or a value out of range, naming it.
         """
-        values = check_known_keys(data, cls, "Transfer config")
+        values = check_known_keys(data, cls, Phrase("errors.names.transfer_config"))
         for key in ("methods", "frozen"):
             if isinstance(values.get(key), list):
                 values[key] = tuple(values[key])
@@ -119,33 +138,33 @@ class TransferConfig:
 def validate_transfer_config(config: TransferConfig) -> None:
     """Raise ValueError, naming the field, what was received and what is accepted, if needed."""
     if not isinstance(config.source, str) or not config.source:
-        raise ValueError(f"`source` must be a model's name. Received {config.source!r}.")
-    check_choice(config.target, "The target", TARGETS)
+        raise Invalid("errors.transfer.source", received=repr(config.source))
+    check_choice(config.target, Phrase("errors.names.target"), TARGETS)
     methods = config.methods
     if not isinstance(methods, tuple) or not methods or len(set(methods)) != len(methods):
-        raise ValueError(
-            f"Choose one or more methods, each once, from {', '.join(METHODS)}. "
-            f"Received {methods!r}."
+        raise Invalid(
+            "errors.transfer.methods", accepted=", ".join(METHODS), received=repr(methods)
         )
     for method in methods:
-        check_choice(method, "Each method", METHODS)
+        check_choice(method, Phrase("errors.names.method"), METHODS)
     for name in ("cut_layer",):
         value = getattr(config, name)
         if value is not None and not (isinstance(value, str) and value):
-            raise ValueError(f"`{name}` must be a layer's name or None. Received {value!r}.")
+            raise Invalid("errors.transfer.layer_name", name=name, received=repr(value))
     if config.frozen is not None and not (
         isinstance(config.frozen, tuple) and all(isinstance(n, str) for n in config.frozen)
     ):
-        raise ValueError(f"`frozen` must be layer names or None. Received {config.frozen!r}.")
+        raise Invalid("errors.transfer.frozen", received=repr(config.frozen))
     if config.unfreeze is not None:
-        check_whole(config.unfreeze, "`unfreeze`", 1, alternative=" or None (all)")
-    check_whole(config.per_class, "Examples per class", 1, MAX_EXAMPLES_PER_CLASS)
+        every = Phrase("errors.validation.or_none_all")
+        check_whole(config.unfreeze, "`unfreeze`", 1, alternative=every)
+    check_whole(config.per_class, Phrase("errors.names.per_class"), 1, MAX_EXAMPLES_PER_CLASS)
     check_whole(config.epochs, "`epochs`", 1, MAX_EPOCHS)
     check_whole(config.fine_tune_epochs, "`fine_tune_epochs`", 1, MAX_EPOCHS)
     check_real(config.learning_rate, "`learning_rate`", 0.0, MAX_LEARNING_RATE, open_low=True)
     check_whole(config.batch_size, "`batch_size`", 1, MAX_BATCH_SIZE)
     check_whole(config.seed, "`seed`", 0, 2**32 - 1)
-    check_choice(config.projection, "The projection", ("pca", "tsne"))
+    check_choice(config.projection, Phrase("errors.names.projection"), ("pca", "tsne"))
 
 
 def body_layers(source: CNNConfig) -> list[LayerRow]:
@@ -167,9 +186,8 @@ def resolve_cut(source: CNNConfig, cut_layer: str | None) -> str:
         flatten = [row.name for row in rows if row.kind == "Flatten"]
         return (flatten or names)[-1]
     if cut_layer not in names:
-        raise ValueError(
-            f"Cut the network at one of its layers before the output: {', '.join(names)}. "
-            f"Received {cut_layer!r}."
+        raise Invalid(
+            "errors.transfer.cut_layer", layers=", ".join(names), received=repr(cut_layer)
         )
     return cut_layer
 
@@ -198,9 +216,8 @@ def frozen_layers(source: CNNConfig, config: TransferConfig) -> tuple[str, ...]:
         return reused
     unknown = [name for name in config.frozen if name not in reused]
     if unknown:
-        raise ValueError(
-            f"Only the reused layers, up to the cut, can be frozen: {', '.join(reused)}. "
-            f"Received {', '.join(unknown)}."
+        raise Invalid(
+            "errors.transfer.frozen_reused", layers=", ".join(reused), received=", ".join(unknown)
         )
     return tuple(name for name in reused if name in config.frozen)
 
@@ -226,7 +243,7 @@ def unfrozen_in_phase_2(source: CNNConfig, config: TransferConfig) -> tuple[str,
 
 def target_network(source: CNNConfig, num_classes: int) -> CNNConfig:
     """The source's architecture with an output layer for the target's `num_classes`."""
-    check_whole(num_classes, "The target's number of classes", 2)
+    check_whole(num_classes, Phrase("errors.names.target_classes"), 2)
     return replace(source, num_classes=num_classes)
 
 

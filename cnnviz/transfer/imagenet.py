@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cnnviz import i18n
 from cnnviz.datasets import download, offline
 from cnnviz.formatting import format_bytes
 from cnnviz.validation import check_choice
@@ -127,7 +128,7 @@ class FileStatus:
         return self.file.size
 
 
-def weights_status(*, cache_dir=None) -> dict[str, FileStatus]:
+def weights_status(*, cache_dir=None, language: str = "en") -> dict[str, FileStatus]:
     """Say, for each of `IMAGENET_FILES`, whether it is in the Keras cache; reads no file.
 
     A file counts as here when a file of that name and of the expected size is in
@@ -135,15 +136,20 @@ def weights_status(*, cache_dir=None) -> dict[str, FileStatus]:
 
     Args:
         cache_dir: The Keras home. Defaults to `$KERAS_HOME` or `~/.keras`, then `/tmp/.keras`.
+        language: The language of the statuses' messages ("en" or "es").
 
     Returns:
         `{role: FileStatus}`, in the order of `IMAGENET_FILES`.
     """
-    return {role: file_status(role, cache_dir=cache_dir) for role in IMAGENET_FILES}
+    return {
+        role: file_status(role, cache_dir=cache_dir, language=language) for role in IMAGENET_FILES
+    }
 
 
-def file_status(role: str, *, cache_dir=None) -> FileStatus:
-    """`weights_status` for one file: `role` is a key of `IMAGENET_FILES`.
+def file_status(role: str, *, cache_dir=None, language: str = "en") -> FileStatus:
+    """`weights_status` for one file: `role` is a key of `IMAGENET_FILES`; its message is in
+    `language` (the file's description and purpose from the catalog `transfer`, whose English
+    a test keeps equal to `IMAGENET_FILES`').
 
     Raises:
         ValueError: If `role` is not a key of `IMAGENET_FILES`.
@@ -156,18 +162,25 @@ def file_status(role: str, *, cache_dir=None) -> FileStatus:
     if complete:
         return FileStatus(role, file, complete[0], file.size, "")
     damaged = [path for path, size in sizes.items() if size is not None]
+    words = {
+        "description": i18n.translate(language, f"transfer.imagenet.files.{role}.description"),
+        "size": format_bytes(file.size),
+    }
     if damaged:
         path = damaged[0]
-        message = (
-            f"{file.description} ({format_bytes(file.size)}) at {path} are incomplete or "
-            f"damaged: {sizes[path]:,} bytes instead of {file.size:,}. Delete the file and "
-            "download it again."
+        message = i18n.translate(
+            language,
+            "transfer.imagenet.damaged",
+            path=path,
+            found=f"{sizes[path]:,}",
+            expected=f"{file.size:,}",
+            **words,
         )
         return FileStatus(role, file, path, sizes[path], message)
     path = download_folder(cache_dir) / file.filename
-    message = (
-        f"{file.description} ({format_bytes(file.size)}) are not on this machine; they would "
-        f"be cached at {path}. They are needed {file.purpose}."
+    purpose = i18n.translate(language, f"transfer.imagenet.files.{role}.purpose")
+    message = i18n.translate(
+        language, "transfer.imagenet.missing", path=path, purpose=purpose, **words
     )
     return FileStatus(role, file, path, None, message)
 

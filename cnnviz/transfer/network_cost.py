@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from cnnviz import i18n
 from cnnviz.network.config import lecture_config
 from cnnviz.network.design import BYTES_PER_VALUE, OPTIMIZER_SLOTS
 from cnnviz.network.layers import LayerRow, summary_rows
@@ -117,8 +118,9 @@ def network_cost(name: str, rows: list[LayerRow], input_shape: tuple[int, ...]) 
     )
 
 
-def vgg16_and_lecture_cnn() -> tuple[NetworkCost, NetworkCost]:
-    """VGG16 on ImageNet (224×224×3, 1,000 classes) and the lecture's MNIST CNN, side by side.
+def vgg16_and_lecture_cnn(*, language: str = "en") -> tuple[NetworkCost, NetworkCost]:
+    """VGG16 on ImageNet (224×224×3, 1,000 classes) and the lecture's MNIST CNN, side by side
+    (the lecture's CNN named in `language`).
 
     Example:
         >>> vgg16, lecture = vgg16_and_lecture_cnn()
@@ -126,5 +128,6 @@ def vgg16_and_lecture_cnn() -> tuple[NetworkCost, NetworkCost]:
         (30762, (28, 28, 1))
     """
     config = lecture_config()
-    lecture = network_cost("the lecture's MNIST CNN", summary_rows(config), config.input_shape)
+    name = i18n.translate(language, "transfer.vgg16.lecture_cnn")
+    lecture = network_cost(name, summary_rows(config), config.input_shape)
     return network_cost("VGG16", vgg16_rows(), VGG16_INPUT_SHAPE), lecture

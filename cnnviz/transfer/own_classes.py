@@ -20,6 +20,7 @@ import numpy as np
 
 from cnnviz.datasets import Dataset
 from cnnviz.images import as_uint8, to_mnist
+from cnnviz.messages import Invalid, Phrase
 from cnnviz.validation import check_image, check_whole
 
 MIN_CLASSES = 2
@@ -52,27 +53,28 @@ def check_own_classes(counts: Mapping[str, int] | Sequence[tuple[str, int]]) -> 
         >>> check_own_classes({"cats": 7})
         Traceback (most recent call last):
         ...
-        ValueError: Add a second class: ... You have one: 'cats' with 7 images.
+        cnnviz.messages.Invalid: Add a second class: ... You have one: 'cats' with 7 images.
     """
     pairs = list(counts.items()) if isinstance(counts, Mapping) else list(counts)
     if len(pairs) > MAX_CLASSES:
-        raise ValueError(
-            f"There are {len(pairs)} classes; at most {MAX_CLASSES} can be used. Remove "
-            f"{len(pairs) - MAX_CLASSES}."
+        raise Invalid(
+            "errors.own.too_many_classes",
+            count=len(pairs),
+            most=MAX_CLASSES,
+            remove=len(pairs) - MAX_CLASSES,
         )
     seen: dict[str, str] = {}  # folded name -> the name first given
     for position, (name, count) in enumerate(pairs, start=1):
         if not isinstance(name, str) or not name.strip():
-            raise ValueError(
-                f"Class {position} has no name: give each class a name (it labels the "
-                f"network's answers). Received {name!r}."
-            )
-        check_whole(count, f"The number of images of class {name!r}", low=0)
+            raise Invalid("errors.own.no_name", position=position, received=repr(name))
+        check_whole(count, Phrase("errors.own.count_name", name=repr(name)), low=0)
         folded = name.strip().casefold()
         if folded in seen:
-            raise ValueError(
-                f"Two classes are called {seen[folded].strip()!r}: give each class its own "
-                f"name. Received {seen[folded]!r} and {name!r}."
+            raise Invalid(
+                "errors.own.same_name",
+                name=repr(seen[folded].strip()),
+                first=repr(seen[folded]),
+                second=repr(name),
             )
         seen[folded] = name
     _check_counts(pairs)
@@ -81,43 +83,45 @@ def check_own_classes(counts: Mapping[str, int] | Sequence[tuple[str, int]]) -> 
 def _check_counts(pairs: list[tuple[str, int]]) -> None:
     filled = [(name, count) for name, count in pairs if count > 0]
     if not filled:
-        raise ValueError(
-            f"Add images to at least {MIN_CLASSES} classes: each class needs at least "
-            f"{MIN_IMAGES_PER_CLASS}. You have none yet."
-        )
+        raise Invalid("errors.own.no_images", classes=MIN_CLASSES, least=MIN_IMAGES_PER_CLASS)
     if len(filled) < MIN_CLASSES:
         (name, count), empty = filled[0], [name for name, count in pairs if count == 0]
-        also = f"; {_names(empty)} {'has' if len(empty) == 1 else 'have'} none yet" if empty else ""
-        raise ValueError(
-            "Add a second class: transfer learning needs at least two classes. You have "
-            f"one: {name!r} with {_images(count)}{also}."
-        )
+        also = ""
+        if empty:
+            key = "errors.own.also_one" if len(empty) == 1 else "errors.own.also_many"
+            also = Phrase(key, names=_names(empty))
+        raise Invalid("errors.own.one_class", name=repr(name), images=_images(count), also=also)
     for name, count in pairs:
         if count == 0:
-            raise ValueError(
-                f"Class {name!r} has no images; add at least {MIN_IMAGES_PER_CLASS} (each "
-                "class needs at least that many), or remove the class."
-            )
+            raise Invalid("errors.own.empty_class", name=repr(name), least=MIN_IMAGES_PER_CLASS)
         if count < MIN_IMAGES_PER_CLASS:
-            raise ValueError(
-                f"Class {name!r} has {_images(count)}; add at least "
-                f"{MIN_IMAGES_PER_CLASS - count} more (each class needs at least "
-                f"{MIN_IMAGES_PER_CLASS})."
+            raise Invalid(
+                "errors.own.too_few",
+                name=repr(name),
+                images=_images(count),
+                more=MIN_IMAGES_PER_CLASS - count,
+                least=MIN_IMAGES_PER_CLASS,
             )
         if count > MAX_IMAGES_PER_CLASS:
-            raise ValueError(
-                f"Class {name!r} has {count} images; at most {MAX_IMAGES_PER_CLASS} can be "
-                f"used per class. Remove {count - MAX_IMAGES_PER_CLASS}."
+            raise Invalid(
+                "errors.own.too_many",
+                name=repr(name),
+                count=count,
+                most=MAX_IMAGES_PER_CLASS,
+                remove=count - MAX_IMAGES_PER_CLASS,
             )
 
 
-def _images(count: int) -> str:
-    return f"{count} image" if count == 1 else f"{count} images"
+def _images(count: int) -> Phrase:
+    return Phrase("errors.own.image" if count == 1 else "errors.own.images", count=count)
 
 
-def _names(names: list[str]) -> str:
+def _names(names: list[str]) -> Phrase:
+    """The names quoted, as "'a', 'b' and 'c'" (in the page's language)."""
     quoted = [repr(name) for name in names]
-    return " and ".join([", ".join(quoted[:-1]), quoted[-1]]) if len(quoted) > 1 else quoted[0]
+    if len(quoted) == 1:
+        return Phrase("errors.words.one", item=quoted[0])
+    return Phrase("errors.words.both", items=", ".join(quoted[:-1]), last=quoted[-1])
 
 
 def own_input(image: np.ndarray) -> np.ndarray:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cnnviz.transfer.config import METHOD_LABELS, LayerTableRow
+from cnnviz import i18n
+from cnnviz.transfer.config import METHOD_LABELS, LayerTableRow, method_label
 
 
 @dataclass(frozen=True)
@@ -113,12 +114,28 @@ class TransferOutcome:
         return next((r for r in self.results if r.method == method), None)
 
 
-def results_table(outcome: TransferOutcome) -> list[dict]:
+RESULTS_COLUMNS = ("method", "accuracy", "gain", "trained", "epochs", "time")
+
+
+def results_column(name: str, *, language: str = "en") -> str:
+    """The heading of the results table's column `name` (one of `RESULTS_COLUMNS`).
+
+    Example:
+        >>> results_column("gain"), results_column("time", language="es")
+        ('Gain over scratch (points)', 'Tiempo (s)')
+    """
+    return i18n.translate(language, f"transfer.results_table.{name}")
+
+
+def results_table(outcome: TransferOutcome, *, language: str = "en") -> list[dict]:
     """One row per method: accuracy, the gain over the baseline, time, what was trained.
 
-    The gain is in percentage points over the from-scratch baseline when it ran.
+    The gain is in percentage points over the from-scratch baseline when it ran. The columns
+    and the methods' names are in `language` (`results_column(name, language=...)` names a
+    column: "method", "accuracy", "gain", "trained", "epochs", "time").
     """
     baseline = outcome.result("scratch")
+    column = {name: results_column(name, language=language) for name in RESULTS_COLUMNS}
     rows = []
     for result in outcome.results:
         trainable = sum(row.trainable_params for row in result.layers)
@@ -127,12 +144,12 @@ def results_table(outcome: TransferOutcome) -> list[dict]:
             gain = round(100 * (result.accuracy - baseline.accuracy), 2)
         rows.append(
             {
-                "Method": result.label,
-                "Test accuracy (%)": round(100 * result.accuracy, 2),
-                "Gain over scratch (points)": gain,
-                "Trained parameters": trainable if result.layers else None,
-                "Epochs": len(result.history) or None,
-                "Time (s)": round(result.seconds, 2),
+                column["method"]: method_label(result.method, language=language),
+                column["accuracy"]: round(100 * result.accuracy, 2),
+                column["gain"]: gain,
+                column["trained"]: trainable if result.layers else None,
+                column["epochs"]: len(result.history) or None,
+                column["time"]: round(result.seconds, 2),
             }
         )
     return rows

@@ -18,6 +18,7 @@ import numpy as np
 
 from cnnviz.datasets import MNIST_CLASS_NAMES, Dataset, load_dataset, stratified_split
 from cnnviz.images import to_mnist
+from cnnviz.messages import Invalid, Phrase
 from cnnviz.validation import check_whole
 
 # The control's choices: transfer matters most at the small end.
@@ -117,14 +118,16 @@ def few_shot(data: Dataset, per_class: int, seed: int = 0) -> Dataset:
         ValueError: If a class has fewer than `per_class` training images (the message names
             it and how many it has).
     """
-    check_whole(per_class, "Examples per class", low=1)
+    check_whole(per_class, Phrase("errors.names.per_class"), low=1)
     counts = np.bincount(data.y_train, minlength=data.num_classes)
     short = int(np.argmin(counts))
     if counts[short] < per_class:
-        raise ValueError(
-            f"Examples per class: {data.name} has only {counts[short]} training images of "
-            f"class {data.class_names[short]!r}; use at most {counts[short]}. "
-            f"Received {per_class}."
+        raise Invalid(
+            "errors.transfer.per_class",
+            dataset=data.name,
+            count=int(counts[short]),
+            name=repr(data.class_names[short]),
+            received=per_class,
         )
     rng = np.random.default_rng(seed)
     kept = [
@@ -165,7 +168,7 @@ def target_task(target: str, own: Dataset | None = None) -> Dataset:
     if target == "own" and isinstance(own, Dataset):
         return own
     if target == "own":
-        raise ValueError("Add your own classes first: the target 'own' needs their images.")
+        raise Invalid("errors.transfer.own_first")
     raise ValueError(
         f"The target must be digits-5-9, sklearn-digits, fashion-mnist or own. Received {target!r}."
     )

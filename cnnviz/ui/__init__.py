@@ -9,6 +9,15 @@ TensorFlow (the engine runs it). One module per concern:
 - `loaders`: datasets, images and uploads, each made once per server.
 - `model_engine`: the engine client and its cached calls, errors shown on the page.
 - `session_keys`: the session-state keys that cross pages.
+- `exports`: download buttons: a kernel, a map or a filter grid as PNG and CSV, a run as a
+  Keras script.
+- `guided`, `guided_experiments`: the guided lesson's steps, progress, questions and
+  experiments.
+- `language`: the session's language and `t`, its words; `errors`: the core's errors in it;
+  `presenter`: presenter mode, links that hide controls, and the clicker's steps.
+- `share`: a page's settings kept in its link, and the "Copy link" popover (`share_pages`
+  and `share_picker` declare the settings, `share_settings` and `share_codecs` write and read
+  them); `camera`: webcam snapshots.
 - `home`, `convolution`, `pooling`, `architecture`, `feature_maps`: the views of those pages
   (`convolution` also holds what the Pooling page shares with it; `pooling` the feature map the
   Convolution page hands on); `worked_example`: one value of a trained network computed by hand.
@@ -40,8 +49,11 @@ from cnnviz.ui.feature_maps import (
     output_class_names,
     prediction,
     show_layers,
+    tab_labels,
 )
 from cnnviz.ui.home import tensors, what_computers_see, what_we_see
+from cnnviz.ui.language import language as current_language
+from cnnviz.ui.language import language_switch, t
 from cnnviz.ui.loaders import (
     available_datasets,
     cached_builtin_images,
@@ -56,7 +68,7 @@ from cnnviz.ui.model_engine import (
     layer_activations,
     predictions,
 )
-from cnnviz.ui.navigation import LESSON, compact_top, lesson_path
+from cnnviz.ui.navigation import GUIDED, LESSON, compact_top, lesson_path
 from cnnviz.ui.picker import SOURCES, PickedImage, canvas_key, image_picker, picker_columns
 from cnnviz.ui.pooling import (
     FeatureMap,
@@ -67,6 +79,8 @@ from cnnviz.ui.pooling import (
     saved_feature_map,
     shift_demo,
 )
+from cnnviz.ui.presenter import clicker_steps, presenter_controls, presenting
+from cnnviz.ui.share import SharedView, shared_view
 from cnnviz.ui.training_live import live_view, train_and_stop
 from cnnviz.ui.training_runs import compare_runs, model_warnings, session_owner
 from cnnviz.ui.training_setup import (
@@ -103,6 +117,14 @@ from cnnviz.ui.widgets import (
 from cnnviz.ui.worked_example import value_by_hand
 
 __all__ = [
+    "clicker_steps",
+    "current_language",
+    "language_switch",
+    "SharedView",
+    "shared_view",
+    "presenter_controls",
+    "presenting",
+    "t",
     "vgg16_photo_features",
     "live_results",
     "run_and_stop",
@@ -120,6 +142,7 @@ __all__ = [
     "test_images",
     "training_knobs",
     "CUSTOM_KERNEL",
+    "GUIDED",
     "LESSON",
     "SOURCES",
     "FeatureMap",
@@ -159,6 +182,7 @@ __all__ = [
     "model_warnings",
     "network_input",
     "output_class_names",
+    "tab_labels",
     "network_summary",
     "output_formulas",
     "own_class_images",

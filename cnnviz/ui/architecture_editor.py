@@ -11,13 +11,15 @@ import streamlit as st
 from cnnviz.convolution import PADDINGS, POOL_METHODS
 from cnnviz.network import CONV_ACTIVATIONS, CNNConfig, ConvBlock
 from cnnviz.training import ModelInfo
+from cnnviz.ui.language import t
 from cnnviz.ui.session_keys import ARCHITECTURE_CONFIG
 
-INPUTS = {
+INPUTS = {  # the options' values (kept in links and session state), shown translated
     "MNIST digit, 28×28×1": (28, 28, 1),
     "CIFAR-style photo, 32×32×3": (32, 32, 3),
     "Photo, 64×64×3": (64, 64, 3),
 }
+INPUT_WORDS = dict(zip(INPUTS, ("mnist", "cifar", "photo"), strict=True))
 KERNEL_SIZES = (1, 2, 3, 4, 5, 6, 7)
 DEFAULT_FILTERS = (16, 32, 64, 128)
 NO_POOLING = "none"
@@ -34,6 +36,12 @@ def _seed_defaults(page: str) -> None:
     The widgets themselves take no default value: a widget given both a default and a
     session-state value makes Streamlit warn on the page.
     """
+    for key, value in editor_defaults(page).items():
+        st.session_state.setdefault(key, value)
+
+
+def editor_defaults(page: str) -> dict:
+    """Every widget's value for the lecture's model, by key (a shared link leaves them out)."""
     prefix = f"{page}_net"
     defaults = {
         f"{prefix}_input": next(iter(INPUTS)),
@@ -57,8 +65,7 @@ def _seed_defaults(page: str) -> None:
             f"{key}_pooling": POOL_METHODS[0],
             f"{key}_pool_size": 2,
         }
-    for key, value in defaults.items():
-        st.session_state.setdefault(key, value)
+    return defaults
 
 
 def load_config(page: str, config: CNNConfig) -> None:
@@ -90,14 +97,28 @@ def load_config(page: str, config: CNNConfig) -> None:
 def _block(page: str, number: int) -> ConvBlock:
     """The controls of one conv block, in one column."""
     key = f"{page}_net_block{number}"
-    st.markdown(f"**Block {number + 1}**")
-    filters = st.number_input("Filters", 1, 512, step=8, key=f"{key}_filters")
-    kernel_size = st.selectbox("Kernel size", KERNEL_SIZES, key=f"{key}_kernel")
-    strides = st.selectbox("Strides", (1, 2, 3), key=f"{key}_strides")
-    padding = st.selectbox("Padding", PADDINGS, key=f"{key}_padding")
-    activation = st.selectbox("Activation", CONV_ACTIVATIONS, key=f"{key}_activation")
-    pooling = st.selectbox("Pooling", (*POOL_METHODS, NO_POOLING), key=f"{key}_pooling")
-    pool_size = st.selectbox("Pool size", (2, 3), key=f"{key}_pool_size")
+    st.markdown(t("architecture.editor.block", number=number + 1))
+    filters = st.number_input(
+        t("architecture.editor.filters"), 1, 512, step=8, key=f"{key}_filters"
+    )
+    kernel_size = st.selectbox(
+        t("architecture.editor.kernel_size"), KERNEL_SIZES, key=f"{key}_kernel"
+    )
+    strides = st.selectbox(t("architecture.editor.strides"), (1, 2, 3), key=f"{key}_strides")
+    padding = st.selectbox(t("architecture.editor.padding"), PADDINGS, key=f"{key}_padding")
+    activation = st.selectbox(
+        t("architecture.editor.activation"), CONV_ACTIVATIONS, key=f"{key}_activation"
+    )
+    # Options' words worked out now, in this run's language (a format function is called later).
+    poolings = {method: t(f"architecture.editor.poolings.{method}") for method in POOL_METHODS}
+    poolings[NO_POOLING] = t(f"architecture.editor.poolings.{NO_POOLING}")
+    pooling = st.selectbox(
+        t("architecture.editor.pooling"),
+        list(poolings),
+        key=f"{key}_pooling",
+        format_func=poolings.get,
+    )
+    pool_size = st.selectbox(t("architecture.editor.pool_size"), (2, 3), key=f"{key}_pool_size")
     return ConvBlock(
         filters=int(filters),
         kernel_size=int(kernel_size),
@@ -116,31 +137,43 @@ def network_editor(page: str) -> CNNConfig:
         The `CNNConfig` the widgets describe (not yet validated: `network.summary_rows`
         raises a `ValueError` naming the layer when it cannot be built).
     """
-    st.button("Reset to the lecture's model", key=f"{page}_reset", on_click=_reset, args=(page,))
+    st.button(t("architecture.editor.reset"), key=f"{page}_reset", on_click=_reset, args=(page,))
     _seed_defaults(page)
     top = st.columns(3)
-    input_name = top[0].selectbox("Input", list(INPUTS), key=f"{page}_net_input")
-    count = top[1].slider("Conv blocks", 1, 4, key=f"{page}_net_blocks")
-    classes = top[2].number_input("Classes", 2, 1000, key=f"{page}_net_classes")
+    inputs = {name: t(f"architecture.editor.inputs.{word}") for name, word in INPUT_WORDS.items()}
+    input_name = top[0].selectbox(
+        t("architecture.editor.input"),
+        list(inputs),
+        key=f"{page}_net_input",
+        format_func=inputs.get,
+    )
+    count = top[1].slider(t("architecture.editor.conv_blocks"), 1, 4, key=f"{page}_net_blocks")
+    classes = top[2].number_input(
+        t("architecture.editor.classes"), 2, 1000, key=f"{page}_net_classes"
+    )
     columns = st.columns(4)
     blocks = []
     for number in range(count):
         with columns[number]:
             blocks.append(_block(page, number))
     head = st.columns(3)
-    units = head[0].number_input("Dense units", 1, 4096, key=f"{page}_net_units")
+    units = head[0].number_input(
+        t("architecture.editor.dense_units"), 1, 4096, key=f"{page}_net_units"
+    )
     second = head[1].number_input(
-        "Second dense layer (0 = none)", 0, 4096, key=f"{page}_net_units2"
+        t("architecture.editor.second_dense"), 0, 4096, key=f"{page}_net_units2"
     )
     l2 = head[2].number_input(
-        "L2 weight decay", 0.0, 1.0, step=1e-4, format="%.4f", key=f"{page}_net_l2"
+        t("architecture.editor.l2"), 0.0, 1.0, step=1e-4, format="%.4f", key=f"{page}_net_l2"
     )
     regularisers = st.columns(3)
-    batch_norm = regularisers[0].toggle("Batch normalisation", key=f"{page}_net_bn")
+    batch_norm = regularisers[0].toggle(t("architecture.editor.batch_norm"), key=f"{page}_net_bn")
     spatial = regularisers[1].slider(
-        "SpatialDropout2D rate", 0.0, 0.5, step=0.05, key=f"{page}_net_spatial"
+        t("architecture.editor.spatial_dropout"), 0.0, 0.5, step=0.05, key=f"{page}_net_spatial"
     )
-    dropout = regularisers[2].slider("Dropout rate", 0.0, 0.8, step=0.05, key=f"{page}_net_dropout")
+    dropout = regularisers[2].slider(
+        t("architecture.editor.dropout"), 0.0, 0.8, step=0.05, key=f"{page}_net_dropout"
+    )
     config = CNNConfig(
         input_shape=INPUTS[input_name],
         conv_blocks=tuple(blocks),
@@ -166,28 +199,33 @@ def _model_config(manifest: dict) -> CNNConfig | None:
 def trained_models(page: str, infos: list[ModelInfo]) -> None:
     """The bundled and saved models, with a button to load one's architecture into the editor."""
     if not infos:
-        st.info("No trained model yet: train one on the Training page.")
+        st.info(t("architecture.trained_view.none_yet"))
         return
     rows = []
+    word = {key: t(f"architecture.trained_view.{key}") for key in ("bundled", "yours")}
+    column = {
+        key: t(f"architecture.trained_view.{key}")
+        for key in ("model", "source", "accuracy", "parameters", "dataset", "epochs")
+    }
     for info in infos:
         accuracy = info.manifest.get("test_accuracy")
         rows.append(
             {
-                "Model": info.name,
-                "From": "bundled with the app" if info.source == "bundled" else "your runs",
-                "Held-out accuracy": f"{accuracy:.2%}" if isinstance(accuracy, float) else "—",
-                "Parameters": info.manifest.get("parameters", "—"),
-                "Dataset": info.manifest.get("dataset", "—"),
-                "Epochs": info.manifest.get("epochs_completed", "—"),
+                column["model"]: info.name,
+                column["source"]: word["bundled" if info.source == "bundled" else "yours"],
+                column["accuracy"]: f"{accuracy:.2%}" if isinstance(accuracy, float) else "—",
+                column["parameters"]: info.manifest.get("parameters", "—"),
+                column["dataset"]: info.manifest.get("dataset", "—"),
+                column["epochs"]: info.manifest.get("epochs_completed", "—"),
             }
         )
     st.dataframe(rows, hide_index=True, key=f"{page}_trained_table")
     readable = {info.name: config for info in infos if (config := _model_config(info.manifest))}
     if readable:
         left, right = st.columns([2, 1])
-        name = left.selectbox("Model", list(readable), key=f"{page}_trained_model")
+        name = left.selectbox(column["model"], list(readable), key=f"{page}_trained_model")
         right.button(
-            "Load its architecture above",
+            t("architecture.trained_view.load"),
             key=f"{page}_trained_load",
             on_click=load_config,
             args=(page, readable[name]),

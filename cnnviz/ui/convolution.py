@@ -4,13 +4,15 @@ slides, the output-size formulas, picking an output position, a grid of maps).""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
-from cnnviz import plots
+from cnnviz import i18n, plots
 from cnnviz.convolution import (
+    EDGE_MAGNITUDE,
     PADDINGS,
     VALID_MARGIN,
     describe_pixel,
@@ -19,22 +21,30 @@ from cnnviz.convolution import (
     flip_comparison,
     flip_kernel,
     is_blur,
+    kernel_label,
     output_size_formula,
 )
 from cnnviz.images import WorkingImage
 from cnnviz.network import relu
+from cnnviz.plots import summaries, tables
+from cnnviz.ui.charts import alternatives, chart
 from cnnviz.ui.components import (
     WindowView,
     colour_scale,
     mount_map_gallery,
     mount_window_explorer,
 )
+from cnnviz.ui.errors import message
+from cnnviz.ui.exports import array_downloads, gallery_downloads
+from cnnviz.ui.language import language, t
 from cnnviz.ui.widgets import KernelChoice, start_position
 
 OPERATIONS = (
     "Convolution (kernel rotated 180°)",
     "Cross-correlation (Keras's Conv2D)",
 )
+# The options' values stay English; they are shown through the `convolution` catalog.
+OPERATION_KEYS = dict(zip(OPERATIONS, ("convolution", "correlation"), strict=True))
 
 
 @dataclass(frozen=True)
@@ -48,10 +58,23 @@ class SlideSettings:
 
 def convolution_settings(strides_column, padding_column, operation_column) -> tuple[int, str, bool]:
     """Strides, padding and the operation, one per column: `(strides, padding, flip)`."""
-    strides = strides_column.slider("Strides", 1, 3, 1, key="convolution_strides")
-    padding = padding_column.radio("Padding", PADDINGS, key="convolution_padding", horizontal=True)
-    operation = operation_column.radio("Operation", OPERATIONS, key="convolution_operation")
+    strides = strides_column.slider(t("convolution.strides"), 1, 3, 1, key="convolution_strides")
+    padding = padding_column.radio(
+        t("convolution.padding"), PADDINGS, key="convolution_padding", horizontal=True
+    )
+    operation = operation_column.radio(
+        t("convolution.operation"),
+        OPERATIONS,
+        format_func=functools.partial(operation_label, language=language()),
+        key="convolution_operation",
+    )
     return strides, padding, operation == OPERATIONS[0]
+
+
+def operation_label(operation: str, language: str) -> str:
+    """One of `OPERATIONS` in `language` (a `format_func` is given the language: AppTest
+    calls it outside the page's run)."""
+    return i18n.translate(language, f"convolution.operations.{OPERATION_KEYS[operation]}")
 
 
 def output_formulas(shape: tuple[int, int], settings: SlideSettings) -> None:
@@ -59,7 +82,7 @@ def output_formulas(shape: tuple[int, int], settings: SlideSettings) -> None:
     rows, cols = (
         output_size_formula(n, settings.size, settings.strides, settings.padding) for n in shape
     )
-    st.markdown(f"Rows: `{rows}`  \nColumns: `{cols}`")
+    st.markdown(t("convolution.rows_and_columns", rows=rows, cols=cols))
 
 
 def pick_output(page: str, output: np.ndarray, magnitude: bool = True) -> tuple[int, int]:
@@ -85,18 +108,19 @@ def convolution_explorer(
     kernel = choice.values
     applied = flip_kernel(kernel) if flip else kernel
     if show_relu:
-        shown, title, scale = relu(output), "ReLU(output)", plots.SEQUENTIAL
+        shown, title, scale = relu(output), t("convolution.explorer.relu_output"), plots.SEQUENTIAL
         output_scale = colour_scale(scale, 0.0, max(float(np.nanmax(shown)), 1e-12))
     elif is_blur(kernel):
         # No negative weight: the output is a picture like the input, on its grey scale.
-        shown, title = output, "Output as a picture"
+        shown, title = output, t("convolution.explorer.picture")
         output_scale = colour_scale(plots.GRAY, 0.0, max(255.0, float(np.nanmax(output))))
     else:
-        shown, title = output, "Output"
+        shown, title = output, t("convolution.explorer.plain_output")
         output_scale = colour_scale(plots.DIVERGING, *plots.symmetric_range(output))
     height, width = work.values.shape
     rows, cols = output.shape
-    rotated = " rotated 180°" if flip else ""
+    rotated = t("convolution.explorer.rotated") if flip else ""
+    name = kernel_label(choice.name, language=language())
     mount_window_explorer(
         "convolution",
         WindowView(
@@ -108,20 +132,29 @@ def convolution_explorer(
             kernel=applied,
             method=None,
             titles=(
-                f"Input {height}×{width}",
-                f"Window × kernel{rotated}",
-                f"{title} {rows}×{cols}, {choice.name} kernel",
+                t("convolution.explorer.input", height=height, width=width),
+                t("convolution.explorer.window", rotated=rotated),
+                t("convolution.explorer.output", title=title, rows=rows, cols=cols, kernel=name),
             ),
             scales=(colour_scale(plots.GRAY, 0, 255), output_scale),
-            kernel_label=f"Kernel{rotated}",
+            kernel_label=t("convolution.explorer.kernel", rotated=rotated),
         ),
         position,
     )
+    table = tables.grid_table(shown, language=language())
+    summary = summaries.grid_summary(shown, language=language())
+    alternatives(summary, table, "convolution_output", hide_index=False)
     explained = explain_pixel(
         work.values, kernel, row, col, settings.strides, settings.padding, flip
     )
-    with st.expander(f"Output pixel ({row}, {col}) as text"):
-        st.markdown(f"{describe_pixel(explained)} The output pixel is **{output[row, col]:g}**.")
+    with st.expander(t("convolution.pixel_expander", row=row, col=col)):
+        described = describe_pixel(explained, language=language())
+        st.markdown(t("convolution.pixel_text", sum=described, value=f"{output[row, col]:g}"))
+    kernel_scale = colour_scale(plots.DIVERGING, *plots.symmetric_range(kernel))
+    stems = (t("exports.files.kernel", name=name), t("exports.files.output", name=name))
+    what = (t("exports.what.kernel"), t("exports.what.output"))
+    array_downloads(what[0], stems[0], kernel, kernel_scale, "convolution_kernel")
+    array_downloads(what[1], stems[1], shown, output_scale, "convolution_output")
 
 
 def flip_check(work: WorkingImage, kernel: KernelChoice, settings: SlideSettings) -> None:
@@ -130,38 +163,39 @@ def flip_check(work: WorkingImage, kernel: KernelChoice, settings: SlideSettings
     compared = flip_comparison(
         work.values, kernel.values, kernel.name, settings.strides, settings.padding
     )
-    text = [
-        "True convolution rotates the kernel by 180° before sliding it; cross-correlation "
-        "does not. Keras's `Conv2D` computes cross-correlation; since its kernels are learned, "
-        "the difference does not matter to the network."
-    ]
+    name = kernel_label(compared.name, language=language())
+    text = [t("convolution.flip_intro")]
     if compared.substituted:
-        text.append(
-            f"The {kernel.name} kernel is the same after a 180° rotation, so with it both give "
-            f"the same output. To see them apart, this check uses the lecture's "
-            f"**{compared.name}** kernel instead."
-        )
+        mine = kernel_label(kernel.name, language=language())
+        text.append(t("convolution.flip_substituted", kernel=mine, demo=name))
     differ = compared.operations_differ_by
     text.append(
-        f"On this image, convolution and cross-correlation with the {compared.name} kernel "
-        f"differ by up to **{differ:g}** (the largest |difference| of an output pixel)."
-        + ("" if differ else " This image happens not to tell them apart.")
-        + " Correlating with the kernel rotated by 180° gives exactly the convolution: they "
-        f"differ by **{compared.rotated_differ_by:g}**."
+        t("convolution.flip_differ", kernel=name, differ=f"{differ:g}")
+        + ("" if differ else t("convolution.flip_not_apart"))
+        + t("convolution.flip_rotated", rotated=f"{compared.rotated_differ_by:g}")
     )
     st.markdown("\n\n".join(text))
     original, rotated = st.columns(2)
-    cells = tuple(map(tuple, compared.kernel.tolist()))
-    original.plotly_chart(kernel_figure(cells, compared.name), key="convolution_flip_a")
-    flipped = tuple(map(tuple, flip_kernel(compared.kernel).tolist()))
-    rotated.plotly_chart(kernel_figure(flipped, "Rotated 180°"), key="convolution_flip_b")
+    flipped, turned = flip_kernel(compared.kernel), t("convolution.rotated_title")
+    for column, values, title, said, key in (
+        (original, compared.kernel, name, name, "convolution_flip_a"),
+        (rotated, flipped, turned, f"{name} ({turned})", "convolution_flip_b"),
+    ):
+        chart(
+            kernel_figure(tuple(map(tuple, values.tolist())), title, language()),
+            table=tables.grid_table(values, language=language()),
+            summary=summaries.kernel_summary(values, said, language=language()),
+            key=key,
+            container=column,
+            hide_index=False,
+        )
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def kernel_figure(cells: tuple[tuple[float, ...], ...], title: str):
-    """A kernel's number grid, built once per kernel and title for every session: it does
-    not depend on the image (`st.plotly_chart` only reads it)."""
-    return plots.number_grid(np.array(cells), title=title)
+def kernel_figure(cells: tuple[tuple[float, ...], ...], title: str, language: str = "en"):
+    """A kernel's number grid, built once per kernel, title and language for every session:
+    it does not depend on the image (`st.plotly_chart` only reads it)."""
+    return plots.number_grid(np.array(cells), title=title, language=language)
 
 
 def filtering_results(work: WorkingImage, flip: bool) -> None:
@@ -169,20 +203,24 @@ def filtering_results(work: WorkingImage, flip: bool) -> None:
     try:
         gallery = filter_gallery(work.values, flip)
     except ValueError as error:
-        st.info(str(error))
+        st.info(message(error))
         return
     height, width = next(iter(gallery.values())).shape
-    st.caption(
-        f"Each map shows only its valid part, {width}×{height} pixels: a {VALID_MARGIN}-pixel "
-        "border is cut off, so every kernel (the largest is 5×5) lay wholly on the image, as "
-        "with `padding='valid'`, and the zero padding round the image adds no false edges. "
-        "Each map has its own colour scale, from −max to +max of its values (max under its "
-        "title); white is 0."
+    st.caption(t("convolution.filtering_caption", width=width, height=height, margin=VALID_MARGIN))
+    map_grid(
+        {map_title(name): values for name, values in gallery.items()}, 5, "convolution_gallery"
     )
-    map_grid(gallery, 5, "convolution_gallery")
+
+
+def map_title(name: str) -> str:
+    """A map of the filtering results, titled by its kernel, in the session's language."""
+    if name == EDGE_MAGNITUDE:
+        return t("kernels.edge_magnitude")
+    return kernel_label(name, language=language())
 
 
 def map_grid(maps: dict[str, np.ndarray], columns: int, key: str, shared_scale=False) -> None:
     """Maps in rows of `columns` (two on a phone) under their colour scale, read by hovering
-    (the `map_gallery` component, keyed `key`)."""
+    (the `map_gallery` component, keyed `key`), then the maps to download."""
     mount_map_gallery(key, maps, columns, shared_scale)
+    gallery_downloads(maps, key.removesuffix("_maps"), columns, shared_scale, key)

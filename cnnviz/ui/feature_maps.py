@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from cnnviz import plots, training
+from cnnviz import i18n, plots, training
 from cnnviz.images import ImageError, to_grayscale, to_mnist
 from cnnviz.images.digits import unlike_mnist
 from cnnviz.network import (
@@ -16,7 +16,12 @@ from cnnviz.network import (
     probe_inputs,
     probe_table,
 )
+from cnnviz.plots import summaries, tables
+from cnnviz.ui.charts import chart
 from cnnviz.ui.components import mount_network_overview
+from cnnviz.ui.errors import message
+from cnnviz.ui.exports import filters_downloads, layer_downloads
+from cnnviz.ui.language import language, t
 from cnnviz.ui.model_engine import (
     available_models,
     engine_call,
@@ -36,6 +41,20 @@ from cnnviz.ui.worked_example import (
 )
 
 UNSURE = 0.6  # below this probability for its answer, the network is called unsure
+TAB_KEY = "feature_maps_tab"
+TABS = ("by_hand", "filters", "evidence")
+
+
+def tab_labels() -> list[str]:
+    """The page's tabs in this session's language; a tab opened in the other language (before
+    a switch, or from a shared link) stays the open one."""
+    labels = [t(f"feature_maps.tabs.{name}") for name in TABS]
+    opened = st.session_state.get(TAB_KEY)
+    for code in i18n.LANGUAGES:
+        other = [i18n.translate(code, f"feature_maps.tabs.{name}") for name in TABS]
+        if opened in other and opened not in labels:
+            st.session_state[TAB_KEY] = labels[other.index(opened)]
+    return labels
 
 
 def network_input(picked: PickedImage) -> np.ndarray | None:
@@ -49,33 +68,35 @@ def network_input(picked: PickedImage) -> np.ndarray | None:
     try:
         steps = to_mnist(picked.image)
     except ImageError as error:
-        st.error(str(error))
+        st.error(message(error))
         return None
-    with st.expander("How your image became a 28×28 MNIST digit", expanded=False):
-        columns = st.columns(len(steps.as_list()))
-        for column, (caption, step) in zip(columns, steps.as_list(), strict=True):
+    with st.expander(t("feature_maps.input.expander"), expanded=False):
+        shown = steps.as_list(language())
+        columns = st.columns(len(shown))
+        for column, (caption, step) in zip(columns, shown, strict=True):
             column.image(step, caption=caption, clamp=True, width="stretch")
-        st.caption(
-            "MNIST digits are light on dark, cropped to the ink, scaled so the longer side is "
-            "20 px and centred by their centre of mass: a thin or off-centre drawing looks "
-            "different to the network after these steps."
-        )
+        st.caption(t("feature_maps.input.caption"))
     return steps.result
 
 
 def output_class_names(info: training.ModelInfo, outputs: list[LayerActivation]) -> list[str]:
-    """A name per output of the model: its manifest's class names, or "0", "1", ... with a
-    warning naming the manifest when it gives a list that does not have one per output."""
+    """A name per output of the model, as the learner reads it (Fashion-MNIST's in Spanish
+    too): its manifest's class names, or "0", "1", ... with a warning naming the manifest
+    when it gives a list that does not have one per output."""
     count = int(np.shape(outputs[-1].output)[-1])
     names = training.class_names(info.manifest, count)
     given = info.manifest.get("class_names")
     if isinstance(given, list) and given != names:
         manifest = training.run_paths(Path(info.path).parent, info.name)["manifest"]
         st.warning(
-            f"{manifest} gives {len(given)} class names for the model's {count} outputs: the "
-            "classes are numbered instead."
+            t(
+                "feature_maps.prediction.class_names_mismatch",
+                manifest=manifest,
+                given=len(given),
+                count=count,
+            )
         )
-    return names
+    return training.class_labels(names, language())
 
 
 def prediction(x: np.ndarray, probabilities: np.ndarray, class_names: list[str]) -> None:
@@ -84,10 +105,18 @@ def prediction(x: np.ndarray, probabilities: np.ndarray, class_names: list[str])
     said, answer = st.columns([1, 2])
     best = int(np.argmax(probabilities))
     said.metric(
-        "Prediction", class_names[best], f"{probabilities[best]:.1%} sure", delta_color="off"
+        t("feature_maps.prediction.label"),
+        class_names[best],
+        t("feature_maps.prediction.sure", probability=probabilities[best]),
+        delta_color="off",
+        delta_arrow="off",  # a confidence, not a change: no arrow (and room for the words)
     )
-    answer.plotly_chart(
-        plots.probability_bars(probabilities, class_names), key="feature_maps_probabilities"
+    chart(
+        plots.probability_bars(probabilities, class_names, language=language()),
+        table=tables.probability_table(probabilities, class_names, language=language()),
+        summary=summaries.prediction_summary(probabilities, class_names, language=language()),
+        key="feature_maps_probabilities",
+        container=answer,
     )
     for caveat in caveats(x, probabilities, class_names):
         st.warning(caveat)
@@ -97,7 +126,7 @@ def comparison(model: str, names: list[str], x: np.ndarray, class_names: list[st
     """A second model to show beside `model`: `(its name, its layers for x)`, or `("—", None)`;
     its prediction is written under the choice."""
     second = st.selectbox(
-        "Compare with, side by side",
+        t("feature_maps.prediction.compare"),
         ["—", *[name for name in names if name != model]],
         key="feature_maps_compare",
     )
@@ -105,9 +134,14 @@ def comparison(model: str, names: list[str], x: np.ndarray, class_names: list[st
     if other is None:
         return second, None
     names = _class_names_of(second, other, class_names)
-    st.caption(f"{second} predicts {names[int(np.argmax(other[-1].output))]}.")
-    figure = plots.probability_bars(other[-1].output, names)
-    st.plotly_chart(figure, key="feature_maps_compare_probabilities")
+    answer = names[int(np.argmax(other[-1].output))]
+    st.caption(t("feature_maps.prediction.second_predicts", model=second, answer=answer))
+    chart(
+        plots.probability_bars(other[-1].output, names, language=language()),
+        table=tables.probability_table(other[-1].output, names, language=language()),
+        summary=summaries.prediction_summary(other[-1].output, names, language=language()),
+        key="feature_maps_compare_probabilities",
+    )
     return second, other
 
 
@@ -116,22 +150,20 @@ def _class_names_of(model: str, outputs: list[LayerActivation], fallback: list[s
     classes: digits 0–4 only, or clothes); `fallback`, numbered to fit, if it is gone."""
     infos = {info.name: info for info in available_models()}
     manifest = infos[model].manifest if model in infos else {"class_names": fallback}
-    return training.class_names(manifest, int(np.size(outputs[-1].output)))
+    names = training.class_names(manifest, int(np.size(outputs[-1].output)))
+    return training.class_labels(names, language())
 
 
 def caveats(x: np.ndarray, probabilities: np.ndarray, class_names: list[str]) -> list[str]:
     """Why the prediction may mean little: the input is unlike MNIST, or the network is unsure."""
     found = []
-    reason = unlike_mnist(x)
+    reason = unlike_mnist(x, language())
     if reason is not None:
-        found.append(
-            f"This does not look like an MNIST digit: {reason}. The network can only answer "
-            "with one of the digits it learned, so its answer says little about this picture."
-        )
+        found.append(t("feature_maps.prediction.unlike_mnist", reason=reason))
     order = np.argsort(probabilities)[::-1]
     if probabilities[order[0]] < UNSURE:
         top = ", ".join(f"{class_names[i]} ({probabilities[i]:.0%})" for i in order[:3])
-        found.append(f"The network is unsure: its likeliest answers are {top}.")
+        found.append(t("feature_maps.prediction.unsure", top=top))
     return found
 
 
@@ -152,6 +184,7 @@ def show_layers(outputs, x, class_names, other=None, names=("", ""), per_map=Fal
         mount_network_overview(
             "feature_maps_overview", outputs, x, class_names, per_map, pick, keys
         )
+        layer_downloads(outputs, per_map, "feature_maps_export")
         return
     labels = (class_names, _class_names_of(names[1], other, class_names))
     for column, layers, name, main, label in zip(
@@ -175,48 +208,68 @@ def learned_filters(model: str, outputs: list[LayerActivation], class_names: lis
     convs = [o for o in outputs if o.kind == "Conv2D"]
     for output in convs:
         kernel = output.weights["kernel"]
-        title = f"{output.name}: {kernel.shape[-1]} learned filters (averaged over input channels)"
-        figure = plots.filter_grid(kernel, title=title)
-        st.plotly_chart(figure, key=f"feature_maps_filters_{output.name}")
+        title = t("feature_maps.filters.title", layer=output.name, count=kernel.shape[-1])
+        chart(
+            plots.filter_grid(kernel, title=title, language=language()),
+            table=tables.filter_table(kernel, language=language()),
+            summary=summaries.filter_summary(kernel, language=language()),
+            key=f"feature_maps_filters_{output.name}",
+        )
+        filters_downloads(output.name, kernel, f"feature_maps_export_{output.name}")
     target = st.selectbox(
-        "What does each map respond to most?",
+        t("feature_maps.filters.maximise"),
         [o.name for o in convs[1:]] + [outputs[-1].name],
         key="feature_maps_maximise",
     )
-    if st.toggle("Compute it (gradient ascent on the input)", key="feature_maps_do_maximise"):
+    if st.toggle(t("feature_maps.filters.compute"), key="feature_maps_do_maximise"):
         found = engine_call(maximised, model, target)
         if found is not None:
             last = target == outputs[-1].name
             captions = class_names if last else [str(i) for i in range(len(found))]
-            st.plotly_chart(plots.image_gallery(found, captions), key="feature_maps_maxima")
+            chart(
+                plots.image_gallery(found, captions),
+                table=tables.caption_table(captions, language=language()),
+                summary=summaries.gallery_summary(captions, language=language()),
+                key="feature_maps_maxima",
+            )
 
 
 def decision_evidence(model: str, x: np.ndarray, class_names: list[str]) -> None:
     """Grad-CAM and saliency over the input, and the prediction under shifts, turns and noise."""
-    smoothgrad = st.toggle("SmoothGrad (average 25 noisy copies)", key="feature_maps_smooth")
+    smoothgrad = st.toggle(t("feature_maps.evidence.smoothgrad"), key="feature_maps_smooth")
     found = engine_call(evidence, model, x, 25 if smoothgrad else 0)
     if found is not None:
         cam, salient = found
         left, right = st.columns(2)
-        left.plotly_chart(
-            plots.evidence_overlay(x, cam, title="Grad-CAM (last conv layer)"),
-            key="feature_maps_gradcam",
-        )
-        right.plotly_chart(
-            plots.evidence_overlay(x, salient, title="Saliency"), key="feature_maps_saliency"
-        )
-    st.subheader("Robustness: the same digit, moved, turned, scaled, noisy")
-    variants = probe_inputs(x)
+        for column, heat, title, name in (
+            (left, cam, t("feature_maps.evidence.gradcam"), "gradcam"),
+            (right, salient, t("feature_maps.evidence.saliency"), "saliency"),
+        ):
+            chart(
+                plots.evidence_overlay(x, heat, title=title, language=language()),
+                table=tables.grid_table(heat, language=language()),
+                summary=summaries.evidence_summary(heat, title, language=language()),
+                key=f"feature_maps_{name}",
+                container=column,
+                hide_index=False,
+            )
+    st.subheader(t("feature_maps.evidence.robustness"))
+    variants = probe_inputs(x, language=language())
     predicted = engine_call(predictions, model, np.stack([v for _, v in variants]))
     if predicted is not None:
-        table = probe_table([label for label, _ in variants], predicted, class_names)
+        labels = [label for label, _ in variants]
+        table = probe_table(labels, predicted, class_names, language=language())
+        column = {
+            key: t(f"feature_maps.evidence.{key}")
+            for key in ("variant", "predicted", "confidence", "changed", "belief")
+        }
         rows = [
             {
-                "Variant": row.variant,
-                "Predicted": row.predicted_class,
-                "Confidence": f"{row.confidence:.1%}",
-                "Answer changed": "yes" if row.changed else "",
-                "Belief in the first answer": f"{row.original_class_confidence:.1%}",
+                column["variant"]: row.variant,
+                column["predicted"]: row.predicted_class,
+                column["confidence"]: f"{row.confidence:.1%}",
+                column["changed"]: t("feature_maps.evidence.yes") if row.changed else "",
+                column["belief"]: f"{row.original_class_confidence:.1%}",
             }
             for row in table
         ]

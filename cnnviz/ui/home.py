@@ -21,7 +21,10 @@ from cnnviz.images import (
 from cnnviz.images.pixels import window_positions
 from cnnviz.ui.components import mount_photo_window
 from cnnviz.ui.components.photo_window import SHOWN_SIDE
+from cnnviz.ui.errors import message
+from cnnviz.ui.language import language, t
 from cnnviz.ui.picker import DRAW, PickedImage
+from cnnviz.ui.widgets import channel_label
 
 WINDOW = 16
 CHANNEL_COLOURS = {
@@ -38,34 +41,34 @@ def what_we_see(picked: PickedImage) -> tuple[np.ndarray, PixelWindow | None]:
     if picked.is_digit:
         return _digit(picked)
     height, width = picked.image.shape[:2]
-    top = _window_slider("Window row (its top pixel)", height, "home_window_top")
-    left = _window_slider("Window column (its left pixel)", width, "home_window_left")
+    top = _window_slider(t("home.window_row"), height, "home_window_top")
+    left = _window_slider(t("home.window_column"), width, "home_window_left")
     window = pixel_window(picked.image, top, left, WINDOW)
     mount_photo_window(
         "home_photo",
         picked.image,
         (window.top, window.left),
         WINDOW,
-        f"{picked.name}, {width}×{height} pixels",
+        t("home.photo_title", name=picked.name, width=width, height=height),
         ("home_window_top", "home_window_left"),
     )
     if max(height, width) > SHOWN_SIDE:
-        st.caption(
-            f"Shown smaller than its {width}×{height} pixels, so the {WINDOW}×{WINDOW} window "
-            f"is small here: the red ring marks where it is. {_whose_numbers(picked)} Click "
-            "anywhere to look there."
-        )
+        whose = _whose_numbers(picked)
+        st.caption(t("home.shown_smaller", width=width, height=height, window=WINDOW, whose=whose))
     return picked.image, window
 
 
 def _whose_numbers(picked: PickedImage) -> str:
     if not picked.reduced:
-        return "The numbers are the original pixels."
+        return t("home.original_numbers")
     height, width = picked.image.shape[:2]
     original_height, original_width = picked.original_size
-    return (
-        f"The numbers are those of the reduced {width}×{height} image, not the "
-        f"{original_width}×{original_height} pixels of the file."
+    return t(
+        "home.reduced_numbers",
+        width=width,
+        height=height,
+        original_width=original_width,
+        original_height=original_height,
     )
 
 
@@ -87,8 +90,7 @@ def _window_slider(label: str, length: int, key: str) -> int:
             label,
             positions,
             key=key,
-            help=f"Each step moves the window by its own size, {WINDOW} pixels; the last "
-            "step puts it against the edge.",
+            help=t("home.window_help", window=WINDOW),
         )
     )
 
@@ -99,39 +101,43 @@ def _digit(picked: PickedImage) -> tuple[np.ndarray, PixelWindow | None]:
         try:
             grid = np.rint(to_mnist(picked.image).result * 255).astype(np.uint8)
         except ImageError as error:
-            st.error(str(error))
+            st.error(message(error))
             return grid, None
-        st.caption(
-            f"Your {picked.image.shape[0]}×{picked.image.shape[1]} drawing, made into a "
-            "28×28 MNIST-style digit (cropped, scaled to 20 px, centred)."
-        )
-    st.plotly_chart(plots.image_figure(grid, title=picked.name, height=360), key="home_seen")
+        rows, cols = picked.image.shape[:2]
+        st.caption(t("home.drawing_caption", rows=rows, cols=cols))
+    figure = plots.image_figure(grid, title=picked.name, height=360, language=language())
+    st.plotly_chart(figure, key="home_seen")
     return grid, PixelWindow(grid, 0, 0)
 
 
 def what_computers_see(window: PixelWindow, is_digit: bool) -> None:
     """The window's values as numbers, one grid per channel, raw or divided by 255."""
-    normalised = st.toggle(
-        "Show normalised values (x / 255)",
-        key="home_normalise",
-        help="Networks are fed pixels scaled to 0..1: every value divided by 255.",
-    )
+    normalised = st.toggle(t("home.normalise"), key="home_normalise", help=t("home.normalise_help"))
     if is_digit:
         channels = {"Gray": window.values}
     else:
         names = list(CHANNEL_COLOURS)[1:]
         channels = {name: window.values[:, :, i] for i, name in enumerate(names)}
-    tabs = st.tabs(list(channels)) if len(channels) > 1 else [st.container()]
-    for tab, (name, values) in zip(tabs, channels.items(), strict=True):
+    names = [channel_label(name, language()) for name in channels]
+    tabs = st.tabs(names) if len(channels) > 1 else [st.container()]
+    for tab, shown, (name, values) in zip(tabs, names, channels.items(), strict=True):
+        title = t(
+            "home.grid_title",
+            channel=shown,
+            first_row=window.rows.start,
+            last_row=window.rows.stop - 1,
+            first_col=window.cols.start,
+            last_col=window.cols.stop - 1,
+        )
         figure = plots.pixel_grid(
             normalise(values) if normalised else values,
-            title=f"{name} values, rows {window.rows.start}–{window.rows.stop - 1}, "
-            f"columns {window.cols.start}–{window.cols.stop - 1}",
+            title=title,
             colorscale=CHANNEL_COLOURS[name],
             value_range=(0, 1) if normalised else (0, 255),
             rows=window.rows,
             cols=window.cols,
             decimals=2 if normalised else 0,
+            language=language(),
         )
         tab.plotly_chart(figure, key=f"home_grid_{name}")
 
@@ -141,16 +147,19 @@ def tensors(image: np.ndarray, window: PixelWindow) -> None:
     shape = tensor_shape(image)
     low, high = int(window.values.min()), int(window.values.max())
     st.markdown(
-        f"**Normalisation.** The values shown range from {low} to {high}; divided by 255 they "
-        f"range from {low / 255:.3f} to {high / 255:.3f}. Small inputs of similar scale keep "
-        "the network's arithmetic stable while it learns.\n\n"
-        f"**Tensors.** Networks take a batch of images as one tensor "
-        f"`[images, height, width, channels]`. This image alone is `{list(shape)}`: "
-        f"{format_bytes(tensor_bytes(shape, 'uint8'))} as 0–255 bytes, "
-        f"{format_bytes(tensor_bytes(shape, 'float32'))} as normalised float32."
+        t(
+            "home.tensors_text",
+            low=low,
+            high=high,
+            low_scaled=f"{low / 255:.3f}",
+            high_scaled=f"{high / 255:.3f}",
+            shape=list(shape),
+            bytes=format_bytes(tensor_bytes(shape, "uint8")),
+            floats=format_bytes(tensor_bytes(shape, "float32")),
+        )
     )
     count = st.number_input(
-        "The lecture's dataset: how many 300×450 colour photos?",
+        t("home.dataset_count"),
         min_value=1,
         max_value=10_000_000,
         value=LECTURE_TENSOR_SHAPE[0],
@@ -159,8 +168,6 @@ def tensors(image: np.ndarray, window: PixelWindow) -> None:
     )
     shape = (int(count), *LECTURE_TENSOR_SHAPE[1:])
     as_bytes, as_floats = st.columns(2)
-    as_bytes.metric(f"Tensor {shape} as uint8", format_bytes(tensor_bytes(shape, "uint8")))
-    as_floats.metric(
-        "The same as float32 (after x / 255)", format_bytes(tensor_bytes(shape, "float32"))
-    )
-    st.caption("This is why datasets are streamed to the network in batches, not loaded at once.")
+    as_bytes.metric(t("home.tensor_uint8", shape=shape), format_bytes(tensor_bytes(shape, "uint8")))
+    as_floats.metric(t("home.tensor_float32"), format_bytes(tensor_bytes(shape, "float32")))
+    st.caption(t("home.batches"))

@@ -8,13 +8,20 @@ import numpy as np
 import streamlit as st
 
 from cnnviz import datasets, images
+from cnnviz.ui.language import language, t
 
 DECODES_AT_ONCE = 2
 
 
-@st.cache_data(show_spinner="Loading the dataset…", max_entries=3)
 def cached_dataset(name: str) -> datasets.Dataset:
-    """`cnnviz.datasets.load_dataset`, loaded once per server."""
+    """`cnnviz.datasets.load_dataset`, loaded once per server (a spinner, in the session's
+    language, while it loads)."""
+    with st.spinner(t("picker.loading_dataset")):
+        return _dataset(name)
+
+
+@st.cache_data(show_spinner=False, max_entries=3)
+def _dataset(name: str) -> datasets.Dataset:
     return datasets.load_dataset(name)
 
 
@@ -24,8 +31,15 @@ def cached_builtin_images() -> dict[str, np.ndarray]:
     return images.builtin_images()
 
 
-@st.cache_resource(show_spinner="Decoding the image…", max_entries=16, ttl=600)
 def cached_decode(digest: str, _upload: bytes) -> images.DecodedImage:
+    """`cnnviz.images.decode_image`, once per distinct upload (`_decode`), with a spinner in
+    the session's language while it decodes."""
+    with st.spinner(t("picker.decoding")):
+        return _decode(digest, _upload)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=600)
+def _decode(digest: str, _upload: bytes) -> images.DecodedImage:
     """`cnnviz.images.decode_image`, once per distinct upload, shared by every session.
 
     Keyed by `digest` (the upload's SHA-256, computed once when it arrives), so a rerun neither
@@ -46,7 +60,15 @@ def _decode_slots() -> threading.BoundedSemaphore:
     return threading.BoundedSemaphore(DECODES_AT_ONCE)
 
 
-@st.cache_data(show_spinner=False, ttl=60)
 def available_datasets() -> dict[str, str | None]:
-    """Which datasets can be loaded here: name -> None if available, else the reason."""
-    return datasets.available_datasets()
+    """Which datasets can be loaded here: name -> None if available, else the reason (in this
+    session's language)."""
+    return _available_datasets(language())
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def _available_datasets(language: str) -> dict[str, str | None]:
+    return datasets.available_datasets(language=language)
+
+
+available_datasets.clear = _available_datasets.clear  # after a download: look again

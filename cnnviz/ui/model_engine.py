@@ -13,15 +13,20 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from cnnviz import i18n
 from cnnviz.engine.client import EngineClient
 from cnnviz.engine.protocol import EngineError
 from cnnviz.network.forward_pass import LayerActivation
 from cnnviz.training.runs import ModelInfo, default_catalog
+from cnnviz.ui.errors import message
+from cnnviz.ui.language import t
 
 RESTARTS_SEEN_KEY = "engine_restarts_seen"
+# The engine starts once per server, for whichever session comes first: say it in both languages.
+STARTING = " / ".join(i18n.translate(code, "engine.starting") for code in i18n.LANGUAGES)
 
 
-@st.cache_resource(show_spinner="Starting the model engine (TensorFlow)…")
+@st.cache_resource(show_spinner=STARTING)
 def engine_client() -> EngineClient:
     """The engine client shared by every session; the engine starts on the first call.
 
@@ -35,9 +40,13 @@ def engine_client() -> EngineClient:
 def engine_notice() -> None:
     """Say so on the page when the engine had stopped and was restarted since last seen."""
     seen = st.session_state.get(RESTARTS_SEEN_KEY, 0)
-    notice = engine_client().restart_notice(seen)
-    if notice is not None:
-        st.warning(str(notice))
+    client = engine_client()
+    if client.restart_notice(seen) is not None:
+        # The client's notice is English; its reason (a hang, or a stop) in this session's words.
+        if client.restart_reason:
+            st.warning(t("engine.hung", seconds=client.options.health_timeout))
+        else:
+            st.warning(t("engine.restarted"))
     st.session_state[RESTARTS_SEEN_KEY] = engine_client().restarts
 
 
@@ -55,7 +64,7 @@ def engine_call(function, *args, **kwargs):
     try:
         return function(*args, **kwargs)
     except (ValueError, EngineError) as error:
-        st.error(str(error))
+        st.error(message(error))
         return None
 
 
@@ -78,12 +87,14 @@ def predictions(model: str, batch: np.ndarray) -> np.ndarray:
 
 def layer_activations(model: str, image: np.ndarray) -> list[LayerActivation]:
     """Every layer's output from the engine, cached by model (its file's version) and image."""
-    return _layer_activations(model, model_version(model), image)
+    with st.spinner(t("engine.running")):
+        return _layer_activations(model, model_version(model), image)
 
 
 def maximised(model: str, layer: str, steps: int = 64) -> np.ndarray:
     """Activation-maximisation images of every map of `layer` (the engine caches them too)."""
-    return _maximised(model, model_version(model), layer, steps)
+    with st.spinner(t("engine.maximising")):
+        return _maximised(model, model_version(model), layer, steps)
 
 
 def evidence(model: str, image: np.ndarray, smoothgrad: int) -> tuple[np.ndarray, np.ndarray]:
@@ -97,12 +108,12 @@ def _predictions(model: str, version: str, batch: np.ndarray) -> np.ndarray:
     return engine_client().predict(model, batch)
 
 
-@st.cache_data(show_spinner="Running the network…", max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64)
 def _layer_activations(model: str, version: str, image: np.ndarray) -> list[LayerActivation]:
     return engine_client().layer_activations(model, image)
 
 
-@st.cache_data(show_spinner="Finding what each filter responds to most…", max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _maximised(model: str, version: str, layer: str, steps: int) -> np.ndarray:
     return engine_client().activation_maximisation(model, layer, steps=steps)
 

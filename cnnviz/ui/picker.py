@@ -1,5 +1,5 @@
-"""The shared image picker: draw a digit, pick a dataset digit, upload a photo, or choose a
-built-in image; the choice is remembered across pages.
+"""The shared image picker: draw a digit, pick a dataset digit, upload a photo (or take one
+with the webcam), or choose a built-in image; the choice is remembered across pages.
 
 Widget state that must survive a change of page (Streamlit forgets the state of widgets a page
 does not draw) is copied into plain session-state keys that start with `picker_saved_`.
@@ -7,7 +7,9 @@ does not draw) is copied into plain session-state keys that start with `picker_s
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +17,15 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from cnnviz.datasets import DATASET_NAMES, Dataset, DatasetUnavailable, download_dataset
+from cnnviz import i18n
+from cnnviz.datasets import (
+    DATASET_NAMES,
+    Dataset,
+    DatasetUnavailable,
+    class_label,
+    dataset_label,
+    download_dataset,
+)
 from cnnviz.images import (
     ACCEPTED_FORMATS,
     MAX_DECODED_SIDE,
@@ -24,6 +34,9 @@ from cnnviz.images import (
     DecodedImage,
     ImageError,
 )
+from cnnviz.ui.camera import snapshot, webcam_switch
+from cnnviz.ui.errors import message
+from cnnviz.ui.language import language, t
 from cnnviz.ui.loaders import (
     available_datasets,
     cached_builtin_images,
@@ -35,6 +48,8 @@ DRAW, DATASET, UPLOAD, BUILTIN = "Draw a digit", "Dataset digit", "Upload a phot
 SOURCES = (DRAW, DATASET, UPLOAD, BUILTIN)
 CANVAS_SIZE = 280
 ANY_CLASS = "Any class"
+# The options' values stay English; they are shown through the `picker` catalog.
+SOURCE_KEYS = {DRAW: "draw", DATASET: "dataset", UPLOAD: "upload", BUILTIN: "builtin"}
 
 
 @dataclass(frozen=True)
@@ -97,7 +112,13 @@ def image_picker() -> PickedImage | None:
     """
     key = _remember("picker_source", DATASET)
     source = st.radio(
-        "Input image", SOURCES, key=key, horizontal=True, on_change=_save, args=(key,)
+        t("picker.input_image"),
+        SOURCES,
+        format_func=functools.partial(source_label, language=language()),
+        key=key,
+        horizontal=True,
+        on_change=_save,
+        args=(key,),
     )
     _save(key)
     pickers = {DRAW: _draw_digit, DATASET: _dataset_digit, UPLOAD: _uploaded_photo}
@@ -134,18 +155,18 @@ def _draw_digit() -> PickedImage | None:
         return_image_data=True,
         key=key,
     )
-    st.caption("Draw one digit with the mouse or a finger: white ink on black, like MNIST.")
-    st.button("Clear the drawing", on_click=_clear_canvas, key="picker_clear")
+    st.caption(t("picker.draw_caption"))
+    st.button(t("picker.clear"), on_click=_clear_canvas, key="picker_clear")
     drawing = result.image_data
     if drawing is not None:
         st.session_state["picker_saved_drawing"] = drawing
         st.session_state["picker_saved_drawing_json"] = result.json_data
     drawing = st.session_state.get("picker_saved_drawing")
     if drawing is None or _is_blank(drawing):
-        st.info("Draw a digit on the black square to continue.")
+        st.info(t("picker.draw_info"))
         return None
     rgb = np.ascontiguousarray(np.asarray(drawing)[:, :, :3], dtype=np.uint8)
-    return PickedImage(rgb, "Your drawing", DRAW, is_digit=True)
+    return PickedImage(rgb, t("picker.your_drawing"), DRAW, is_digit=True)
 
 
 def _is_blank(drawing: np.ndarray) -> bool:
@@ -160,8 +181,9 @@ def _dataset_digit() -> PickedImage | None:
     if st.session_state[dataset_key] not in names:
         st.session_state[dataset_key] = "mnist-sample"
     name = st.selectbox(
-        "Dataset",
+        t("picker.dataset"),
         names,
+        format_func=functools.partial(dataset_label, language=language()),
         key=dataset_key,
         help=_dataset_help(status),
         on_change=_save,
@@ -175,21 +197,26 @@ def _dataset_digit() -> PickedImage | None:
     try:
         dataset = cached_dataset(name)
     except DatasetUnavailable as error:
-        st.error(str(error))
+        st.error(message(error))
         return None
     classes = [ANY_CLASS, *dataset.class_names]
     class_key = _remember("picker_class", ANY_CLASS)
     if st.session_state[class_key] not in classes:
         st.session_state[class_key] = ANY_CLASS
     chosen = class_column.selectbox(
-        "Class", classes, key=class_key, on_change=_save, args=(class_key,)
+        t("picker.class"),
+        classes,
+        format_func=functools.partial(_class_option, language=language()),
+        key=class_key,
+        on_change=_save,
+        args=(class_key,),
     )
     _save(class_key)
     candidates = _candidates(dataset, chosen)
     index_key = _remember("picker_index", 0)
     st.session_state[index_key] = min(int(st.session_state[index_key]), len(candidates) - 1)
     position = example_column.number_input(
-        f"Example (0–{len(candidates) - 1})",
+        t("picker.example", last=len(candidates) - 1),
         0,
         len(candidates) - 1,
         step=1,
@@ -199,13 +226,28 @@ def _dataset_digit() -> PickedImage | None:
     )
     _save(index_key)
     st.button(
-        "Random example", on_click=_random_example, args=(len(candidates),), key="picker_random"
+        t("picker.random"), on_click=_random_example, args=(len(candidates),), key="picker_random"
     )
     test_index = int(candidates[int(position)])
-    label = dataset.class_names[int(dataset.y_test[test_index])]
+    label = _class_option(dataset.class_names[int(dataset.y_test[test_index])], language())
     digit = dataset.x_test[test_index]
     rgb = np.repeat(digit[:, :, None], 3, axis=2)
-    return PickedImage(rgb, f"{name} test image #{test_index}, label {label}", DATASET, True)
+    shown = dataset_label(name, language=language())
+    title = t("picker.dataset_image", dataset=shown, index=test_index, label=label)
+    return PickedImage(rgb, title, DATASET, True)
+
+
+def source_label(source: str, language: str) -> str:
+    """One of `SOURCES` in `language` (a widget's `format_func` is called again in AppTest,
+    outside the page's run: so it is given the language, not asked for it)."""
+    return i18n.translate(language, f"picker.sources.{SOURCE_KEYS[source]}")
+
+
+def _class_option(name: str, language: str) -> str:
+    """A class (or "Any class") in `language`."""
+    if name == ANY_CLASS:
+        return i18n.translate(language, "picker.any_class")
+    return class_label(name, language=language)
 
 
 def _download_offer(status: dict[str, str | None]) -> None:
@@ -213,23 +255,24 @@ def _download_offer(status: dict[str, str | None]) -> None:
     missing = [name for name, reason in status.items() if reason is not None]
     if not missing:
         return
-    with st.expander("More datasets (full MNIST, Fashion-MNIST)"):
+    with st.expander(t("picker.more_datasets")):
         for name in missing:
             st.caption(status[name])
-            if st.button(f"Download {name}", key=f"picker_download_{name}"):
+            shown = dataset_label(name, language=language())
+            if st.button(t("picker.download", name=shown), key=f"picker_download_{name}"):
                 try:
-                    with st.spinner(f"Downloading {name}…"):
+                    with st.spinner(t("picker.downloading", name=shown)):
                         download_dataset(name)
                 except DatasetUnavailable as error:
-                    st.error(str(error))
+                    st.error(message(error))
                 else:
                     available_datasets.clear()
-                    st.success(f"{name} is downloaded and checked; pick it above.")
+                    st.success(t("picker.downloaded", name=shown))
 
 
 def _dataset_help(status: dict[str, str | None]) -> str:
     missing = [f"{name}: {reason}" for name, reason in status.items() if reason is not None]
-    return "Not available here: " + " ".join(missing) if missing else ""
+    return t("picker.not_available", reasons=" ".join(missing)) if missing else ""
 
 
 def _candidates(dataset: Dataset, chosen: str) -> np.ndarray:
@@ -246,22 +289,29 @@ def _random_example(count: int) -> None:
 
 
 def _uploaded_photo() -> PickedImage | None:
-    upload = st.file_uploader(
-        f"Upload an image ({', '.join(ACCEPTED_FORMATS)})",
-        type=list(UPLOAD_EXTENSIONS),
-        key="picker_upload",
-        on_change=_store_upload,
-    )
-    if upload is not None:
-        _save_upload(upload)
+    webcam_key = _remember("picker_webcam", False)
+    if webcam_switch(webcam_key, on_change=_save, args=(webcam_key,)):
+        # A snapshot is an uploaded JPEG: the same decoding and checks as an upload.
+        photo = snapshot("picker_camera")
+        if photo is not None:
+            _save_upload(photo, t("share.camera.snapshot"))
+    else:
+        upload = st.file_uploader(
+            t("picker.upload", formats=", ".join(ACCEPTED_FORMATS)),
+            type=list(UPLOAD_EXTENSIONS),
+            key="picker_upload",
+            on_change=_store_upload,
+        )
+        if upload is not None:
+            _save_upload(upload)
     saved: SavedUpload | None = st.session_state.get("picker_saved_upload")
     if saved is None:
-        st.info("Upload a photo or a scan of a digit to continue.")
+        st.info(t("picker.upload_info"))
         return None
     try:
         decoded = cached_decode(saved.digest, saved.data)
     except ImageError as error:
-        st.error(f"Could not use {saved.name!r}: {error}")
+        st.error(t("picker.could_not_use", name=repr(saved.name), error=message(error)))
         return None
     if not decoded.reduced:
         return PickedImage(decoded.image, saved.name, UPLOAD, is_digit=False)
@@ -281,14 +331,14 @@ class SavedUpload:
     digest: str
 
 
-def _save_upload(upload: UploadedFile) -> None:
+def _save_upload(upload: UploadedFile, name: str | None = None) -> None:
     # Hashed once per file, not on every rerun: a new upload has a new `file_id`.
     saved = st.session_state.get("picker_saved_upload")
     if saved is None or saved.file_id != upload.file_id:
         data = upload.getvalue()
         digest = hashlib.sha256(data).hexdigest()
         st.session_state["picker_saved_upload"] = SavedUpload(
-            upload.name, upload.file_id, data, digest
+            name or upload.name, upload.file_id, data, digest
         )
 
 
@@ -304,19 +354,41 @@ def _store_upload() -> None:
 def reduced_caption(decoded: DecodedImage) -> str:
     """What the picker says under an upload that was reduced on decode."""
     (height, width), (new_height, new_width) = decoded.original_size, decoded.image.shape[:2]
-    return (
-        f"Reduced on upload from {width}×{height} to {new_width}×{new_height} pixels (each "
-        f"{decoded.factor}×{decoded.factor} block averaged): the server keeps images at most "
-        f"{MAX_DECODED_SIDE:,} pixels on a side."
+    return t(
+        "picker.reduced",
+        width=width,
+        height=height,
+        new_width=new_width,
+        new_height=new_height,
+        factor=decoded.factor,
+        limit=f"{MAX_DECODED_SIDE:,}".replace(",", t("picker.thousands_separator")),
     )
 
 
 def _builtin_image() -> PickedImage | None:
     gallery = cached_builtin_images()
     key = _remember("picker_builtin", next(iter(gallery)))
-    name = st.selectbox("Built-in image", list(gallery), key=key, on_change=_save, args=(key,))
+    name = st.selectbox(
+        t("picker.builtin"),
+        list(gallery),
+        format_func=functools.partial(builtin_label, language=language()),
+        key=key,
+        on_change=_save,
+        args=(key,),
+    )
     _save(key)
-    return PickedImage(gallery[name], name, BUILTIN, is_digit=False)
+    return PickedImage(gallery[name], builtin_label(name, language()), BUILTIN, is_digit=False)
+
+
+def builtin_label(name: str, language: str) -> str:
+    """A built-in image's name (a key of `cnnviz.images.builtin_images`) in `language`."""
+    return i18n.translate(language, f"picker.images.{image_key(name)}")
+
+
+def image_key(name: str) -> str:
+    """A built-in image's key in the `picker` catalog: "Diagonal line (45°)" ->
+    "diagonal_line_45"."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
 def picker_columns() -> tuple[PickedImage | None, DeltaGenerator, DeltaGenerator]:

@@ -3,12 +3,13 @@ the feature map that the Convolution page hands to this page."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
-from cnnviz import plots
+from cnnviz import i18n, plots
 from cnnviz.convolution import (
     KERNELS,
     PADDINGS,
@@ -18,14 +19,21 @@ from cnnviz.convolution import (
     describe_invariance,
     describe_pool,
     explain_pool,
+    kernel_label,
     shift_vector,
     translation_invariance,
 )
 from cnnviz.images import WorkingImage
 from cnnviz.network import relu
+from cnnviz.plots import summaries, tables
 from cnnviz.ui import session_keys
+from cnnviz.ui.charts import alternatives
 from cnnviz.ui.components import WindowView, colour_scale, mount_window_explorer
 from cnnviz.ui.convolution import SlideSettings, map_grid
+from cnnviz.ui.errors import message
+from cnnviz.ui.exports import pooling_downloads
+from cnnviz.ui.language import language as current_language
+from cnnviz.ui.language import t
 from cnnviz.ui.widgets import KernelChoice
 
 LECTURE_KERNEL = "Vertical lines"
@@ -35,6 +43,14 @@ POOLING_SOURCES = (
     "The feature map from the Convolution page",
     "The image itself",
 )
+# The options' values stay English; they are shown through the `pooling` catalog.
+SOURCE_KEYS = dict(zip(POOLING_SOURCES, ("lecture", "convolution_page", "image"), strict=True))
+SHIFT_MAP_KEYS = {
+    "Feature map": "feature",
+    "Feature map, shifted input": "feature_shifted",
+    "Pooled": "pooled",
+    "Pooled, shifted input": "pooled_shifted",
+}
 
 
 @dataclass(frozen=True)
@@ -60,32 +76,57 @@ def pooling_settings(columns, has_feature_map: bool) -> tuple[str, str, SlideSet
     """What to pool and how, in five `columns`: `(source, method, settings)`."""
     sources = POOLING_SOURCES if has_feature_map else POOLING_SOURCES[::2]
     source_column, method_column, size_column, strides_column, padding_column = columns
-    source = source_column.selectbox("Pool what?", sources, key="pooling_source")
-    method = method_column.radio("Method", POOL_METHODS, horizontal=True, key="pooling_method")
-    size = size_column.slider("Pool size", 2, 4, 2, key="pooling_size")
+    source = source_column.selectbox(
+        t("pooling.pool_what"),
+        sources,
+        format_func=functools.partial(option_label, "sources", SOURCE_KEYS, current_language()),
+        key="pooling_source",
+    )
+    method = method_column.radio(
+        t("pooling.method"),
+        POOL_METHODS,
+        format_func=functools.partial(option_label, "methods", None, current_language()),
+        horizontal=True,
+        key="pooling_method",
+    )
+    size = size_column.slider(t("pooling.pool_size"), 2, 4, 2, key="pooling_size")
     keras_default = strides_column.checkbox(
-        "Strides = pool size (Keras's default)", True, key="pooling_default_strides"
+        t("pooling.keras_default"), True, key="pooling_default_strides"
     )
     strides = (
-        size if keras_default else strides_column.slider("Strides", 1, 4, 1, key="pooling_strides")
+        size
+        if keras_default
+        else strides_column.slider(t("pooling.strides"), 1, 4, 1, key="pooling_strides")
     )
-    padding = padding_column.radio("Padding", PADDINGS, horizontal=True, key="pooling_padding")
+    padding = padding_column.radio(
+        t("pooling.padding"), PADDINGS, horizontal=True, key="pooling_padding"
+    )
     return source, method, SlideSettings(size, strides, padding)
+
+
+def option_label(table: str, keys: dict | None, language: str, option: str) -> str:
+    """An option of the page (its key in `keys`, or itself) from the `pooling` catalog's
+    `table`, in `language` (a `format_func` is given the language: AppTest calls it outside
+    the page's run)."""
+    key = keys[option] if keys else option
+    return i18n.translate(language, f"pooling.{table}.{key}")
 
 
 def pooling_input(source: str, work: WorkingImage) -> FeatureMap:
     """The map to pool: the lecture's example, the Convolution page's map, or the image."""
     saved = saved_feature_map()
+    spoken = current_language()
     if source == POOLING_SOURCES[1] and saved is not None:
-        title = f"the {saved.name} map from page 1"
+        title = t("pooling.from_page", kernel=kernel_label(saved.name, language=spoken))
         return FeatureMap(saved.values, saved.kernel, saved.flip, title, saved.kernel_name)
     if source == POOLING_SOURCES[0]:
         kernel = KERNELS[LECTURE_KERNEL].values
         values = relu(convolve2d(work.values, kernel))
-        title = f"ReLU({LECTURE_KERNEL} 3×3, valid)"
+        title = t("pooling.lecture_map", kernel=kernel_label(LECTURE_KERNEL, language=spoken))
         return FeatureMap(values, kernel, True, title, LECTURE_KERNEL)
     identity = KERNELS[IMAGE_KERNEL].values
-    return FeatureMap(work.values.astype(float), identity, True, "the image", IMAGE_KERNEL)
+    image = t("pooling.the_image")
+    return FeatureMap(work.values.astype(float), identity, True, image, IMAGE_KERNEL)
 
 
 def save_feature_map(output: np.ndarray, kernel: KernelChoice, flip: bool) -> None:
@@ -132,31 +173,42 @@ def pooling_explorer(feature_map: FeatureMap, pooled, position, method, settings
             kernel=None,
             method=method,
             titles=(
-                f"Input {height}×{width}",
-                f"{size}×{size} window, strides {settings.strides}",
-                f"Pooled {pooled.shape[0]}×{pooled.shape[1]}",
+                t("pooling.input_title", height=height, width=width),
+                t("pooling.window_title", size=size, strides=settings.strides),
+                t("pooling.pooled_title", rows=pooled.shape[0], cols=pooled.shape[1]),
             ),
             scales=(scale, scale),
         ),
         position,
     )
+    spoken = current_language()
+    summary = summaries.grid_summary(pooled, language=spoken)
+    table = tables.grid_table(pooled, language=spoken)
+    alternatives(summary, table, "pooling_output", hide_index=False)
     explained = explain_pool(values, row, col, size, settings.strides, settings.padding, method)
-    with st.expander(f"Output cell ({row}, {col}) as text"):
-        st.markdown(describe_pool(explained))
+    with st.expander(t("pooling.cell_expander", row=row, col=col)):
+        st.markdown(describe_pool(explained, language=current_language()))
+    pooling_downloads(values, pooled, scale, method)
 
 
 def shift_demo(work: WorkingImage, feature_map: FeatureMap, method: str, settings) -> None:
     """Why pool: shift the input, then compare the feature map and the pooled map (pooled
     with the page's `method` and `settings`) with their unshifted selves."""
     amount, way = st.columns(2)
-    pixels = amount.slider("Shift the input by (pixels)", 1, 3, 1, key="pooling_shift")
+    spoken = current_language()
+    pixels = amount.slider(t("pooling.shift_by"), 1, 3, 1, key="pooling_shift")
     directions = ("right", "down", "diagonal")
-    direction = way.radio("Direction", directions, horizontal=True, key="pooling_direction")
-    pooling = PoolSettings(settings.size, settings.strides, settings.padding, method)
-    st.caption(
-        f"The feature map here is the image through the {feature_map.kernel_name} kernel "
-        f"with padding 'same' (no ReLU), pooled with this page's settings: {pooling.describe()}."
+    direction = way.radio(
+        t("pooling.direction"),
+        directions,
+        format_func=functools.partial(option_label, "directions", None, spoken),
+        horizontal=True,
+        key="pooling_direction",
     )
+    pooling = PoolSettings(settings.size, settings.strides, settings.padding, method)
+    kernel = kernel_label(feature_map.kernel_name, language=spoken)
+    described = pooling.describe(language=spoken)
+    st.caption(t("pooling.shift_caption", kernel=kernel, settings=described))
     try:
         report = translation_invariance(
             work.values,
@@ -166,21 +218,20 @@ def shift_demo(work: WorkingImage, feature_map: FeatureMap, method: str, setting
             feature_map.flip,
         )
     except ValueError as error:
-        st.info(f"The shift cannot be measured on this image with these settings: {error}")
+        st.info(t("pooling.cannot_measure", error=message(error)))
         return
     unpooled_metric, pooled_metric = st.columns(2)
-    unpooled_metric.metric(
-        "Feature map: correlation before/after the shift", f"{report.feature_correlation:.3f}"
-    )
+    unpooled_metric.metric(t("pooling.feature_correlation"), f"{report.feature_correlation:.3f}")
     pooled_metric.metric(
-        "Pooled map: correlation before/after the shift",
+        t("pooling.pooled_correlation"),
         f"{report.pooled_correlation:.3f}",
         delta=f"{report.pooled_correlation - report.feature_correlation:+.3f}",
     )
     show = {"steadied": st.success, "no clear gain": st.info, "not steadied": st.warning}
-    show[report.verdict](describe_invariance(report))
-    st.caption(
-        f"Mean change relative to the map: {report.feature_change:.0%} for the feature map, "
-        f"{report.pooled_change:.0%} for the pooled map. All four maps share one colour scale."
-    )
-    map_grid(report.maps, 4, "pooling_shift_maps", shared_scale=True)
+    show[report.verdict](describe_invariance(report, language=spoken))
+    feature, pooled = f"{report.feature_change:.0%}", f"{report.pooled_change:.0%}"
+    st.caption(t("pooling.change_caption", feature=feature, pooled=pooled))
+    maps = {
+        t(f"pooling.maps.{SHIFT_MAP_KEYS[name]}"): values for name, values in report.maps.items()
+    }
+    map_grid(maps, 4, "pooling_shift_maps", shared_scale=True)

@@ -16,6 +16,7 @@ import streamlit as st
 from cnnviz import plots
 from cnnviz.engine.protocol import EngineError, JobRefused, JobStatus, UnknownJob
 from cnnviz.formatting import format_duration, format_number
+from cnnviz.plots import summaries, tables
 from cnnviz.training import (
     BatchEvent,
     EpochEvent,
@@ -24,18 +25,16 @@ from cnnviz.training import (
     describe_outcome,
     seconds_left,
 )
+from cnnviz.ui.charts import chart
+from cnnviz.ui.errors import message
+from cnnviz.ui.exports import filters_downloads, script_downloads
+from cnnviz.ui.language import language, t
 from cnnviz.ui.model_engine import engine_client, engine_notice
 from cnnviz.ui.session_keys import NEW_RUN, REPLACE_ASKED_AGAIN
 from cnnviz.ui.training_runs import replace_policy, session_owner
 
 JOB_KEY = "training_job"
 SESSION_KEY = "training_session"
-GAP_HELP = (
-    "Validation loss minus training loss, in the last epoch. It grows when the network "
-    "over-fits. It can fall below zero with dropout or augmentation: the training loss is "
-    "measured on batches with units dropped and images shifted, which is harder than the "
-    "plain validation images."
-)
 
 
 @dataclass
@@ -84,11 +83,11 @@ def train_and_stop(config: TrainingConfig | None, name: str | None) -> None:
     try:
         engine_client().prepare_job("train")
     except EngineError as error:
-        st.warning(f"The model engine is not ready: {error}")
+        st.warning(t("training.live.not_ready", error=message(error)))
     left, right = st.columns(2)
     ready = config is not None and name is not None
     if left.button(
-        "Train",
+        t("training.live.train"),
         key="training_train",
         type="primary",
         disabled=not ready or job_active(),
@@ -97,13 +96,14 @@ def train_and_stop(config: TrainingConfig | None, name: str | None) -> None:
         _submit(config, name)
     # A run whose process died is being saved: stopping would only lose its epochs.
     saving = job_active() and _job().status is not None and _job().status.recovering
+    stopping_off = not job_active() or saving
     if right.button(
-        "Stop", key="training_stop", disabled=not job_active() or saving, width="stretch"
+        t("training.live.stop"), key="training_stop", disabled=stopping_off, width="stretch"
     ):
         try:
             engine_client().stop_job(_job().id)
         except UnknownJob as error:
-            st.warning(str(error))
+            st.warning(message(error))
 
 
 def _submit(config: TrainingConfig, name: str) -> None:
@@ -113,10 +113,10 @@ def _submit(config: TrainingConfig, name: str) -> None:
         params["replace"] = replace_policy()
         job_id = client.submit_job("train", params, session=session_id())
     except JobRefused as error:
-        st.warning(str(error))
+        st.warning(message(error))
         return
     except (ValueError, EngineError) as error:
-        st.error(f"Training could not start: {error}")
+        st.error(t("training.live.could_not_start", error=message(error)))
         return
     st.session_state[JOB_KEY] = LiveJob(job_id, name, config, restarts=client.restarts)
     st.session_state[REPLACE_ASKED_AGAIN] = True  # "Replace it" counted for this run only
@@ -153,7 +153,7 @@ def _poll_every_second() -> None:
         del st.session_state[JOB_KEY]
         return
     except EngineError as error:
-        st.error(f"{error} Your run could not be followed; train again to start a new one.")
+        st.error(t("training.live.not_followed", error=message(error)))
         del st.session_state[JOB_KEY]
         return
     for event in status.events:
@@ -172,29 +172,18 @@ def _poll_every_second() -> None:
 def _lost_job_message(job: LiveJob, restarts: int) -> str:
     """Why the engine no longer knows this session's job, and what to do."""
     if restarts > job.restarts:
-        return (
-            f"The model engine restarted while run `{job.name}` was in its first epoch, so "
-            "there was nothing to keep yet (a run keeps every epoch it completes). Train "
-            "again to start it anew."
-        )
-    return (
-        f"The model engine no longer knows run `{job.name}` (job {job.id}): it ended too long "
-        "ago. Saved runs are listed below; train again to start a new one."
-    )
+        return t("training.live.lost_in_restart", name=job.name)
+    return t("training.live.lost_long_ago", name=job.name, job=job.id)
 
 
 def _show(job: LiveJob, status: JobStatus) -> None:
     batches = [event for event in job.events if isinstance(event, BatchEvent)]
     epochs = [event for event in job.events if isinstance(event, EpochEvent)]
     if status.recovering:
-        st.info(
-            f"The training process stopped during epoch {len(epochs) + 1} (the model engine "
-            f"restarted, or the process ran out of memory). Saving the epochs it completed "
-            f"as run `{job.name}`…"
-        )
+        st.info(t("training.live.recovering", epoch=len(epochs) + 1, name=job.name))
     elif status.state == "queued":
         ahead = (status.queue_position or 1) - 1 + engine_client().ping().jobs_running
-        st.info(f"Waiting: {ahead} job(s) ahead of yours.")
+        st.info(t("training.live.waiting", ahead=ahead))
     elif status.state == "running":
         _progress(job.config, batches)
     elif status.state == "failed":
@@ -203,40 +192,63 @@ def _show(job: LiveJob, status: JobStatus) -> None:
         _outcome(status.result, job.config)
     if batches:
         _metrics(batches[-1], epochs[-1] if epochs else None)
-        st.plotly_chart(plots.training_curves(batches, epochs), key="training_curves")
+        chart(
+            plots.training_curves(batches, epochs, language=language()),
+            table=tables.epoch_table(epochs, language=language()),
+            summary=summaries.training_summary(batches, epochs, language=language()),
+            key="training_curves",
+        )
     if job.filters is not None:
-        title = f"First layer's filters after epoch {epochs[-1].epoch}" if epochs else ""
-        st.plotly_chart(plots.filter_grid(job.filters, title=title), key="training_filters")
+        title = t("training.live.filters_title", epoch=epochs[-1].epoch) if epochs else ""
+        chart(
+            plots.filter_grid(job.filters, title=title, language=language()),
+            table=tables.filter_table(job.filters, language=language()),
+            summary=summaries.filter_summary(job.filters, language=language()),
+            key="training_filters",
+        )
+        if not status.active:  # while it runs the filters change every second
+            filters_downloads("conv2d_1", job.filters, "training_export_filters")
     engine_notice()
 
 
 def _progress(config: TrainingConfig, batches: list[BatchEvent]) -> None:
     if not batches:
-        st.progress(0.0, text="Loading the data and building the network…")
+        st.progress(0.0, text=t("training.live.loading"))
         return
     last = batches[-1]
     seconds = seconds_left(last, config.epochs)
     left = (
-        "estimating the time left…" if seconds is None else f"about {format_duration(seconds)} left"
+        t("training.live.estimating")
+        if seconds is None
+        else t("training.live.time_left", duration=format_duration(seconds))
     )
-    text = f"Epoch {last.epoch}/{config.epochs}, batch {last.batch}/{last.batches}: {left}"
+    text = t(
+        "training.live.progress",
+        epoch=last.epoch,
+        epochs=config.epochs,
+        batch=last.batch,
+        batches=last.batches,
+        left=left,
+    )
     st.progress(min(last.epochs_done / config.epochs, 1.0), text=text)
 
 
 def _metrics(batch: BatchEvent, epoch: EpochEvent | None) -> None:
     columns = st.columns(5)
-    columns[0].metric("Training loss", format_number(batch.loss, ".3f"))
-    columns[1].metric("Training accuracy", format_number(batch.accuracy, ".1%"))
+    columns[0].metric(t("training.live.training_loss"), format_number(batch.loss, ".3f"))
+    accuracy = format_number(batch.accuracy, ".1%")
+    columns[1].metric(t("training.live.training_accuracy"), accuracy)
     validation = epoch.val_accuracy if epoch else None
-    columns[2].metric("Validation accuracy", format_number(validation, ".1%"))
-    gap = epoch.gap if epoch else None
-    columns[3].metric("Generalisation gap (loss)", format_number(gap, "+.3f"), help=GAP_HELP)
-    columns[4].metric("Images per second", f"{batch.samples_per_second:,.0f}")
+    columns[2].metric(t("training.live.validation_accuracy"), format_number(validation, ".1%"))
+    gap = format_number(epoch.gap if epoch else None, "+.3f")
+    columns[3].metric(t("training.live.gap"), gap, help=t("training.live.gap_help"))
+    columns[4].metric(t("training.live.speed"), f"{batch.samples_per_second:,.0f}")
 
 
 def _outcome(result: TrainingOutcome | None, config: TrainingConfig) -> None:
     if result is None:  # the engine ended the worker before it could score and save
-        st.warning("Stopped. The run ended before it was scored and saved.")
+        st.warning(t("training.live.not_scored"))
         return
-    kind, message = describe_outcome(result, config)
+    kind, message = describe_outcome(result, config, language=language())
     {"success": st.success, "warning": st.warning, "error": st.error}[kind](message)
+    script_downloads(config, result.run_name, "training_export_new")

@@ -16,6 +16,7 @@ import streamlit as st
 
 from cnnviz import plots
 from cnnviz.engine.protocol import EngineError
+from cnnviz.plots import summaries, tables
 from cnnviz.training import (
     ModelInfo,
     class_names,
@@ -27,8 +28,12 @@ from cnnviz.training import (
     run_summary,
     teacher_mode,
 )
-from cnnviz.training.run_contents import trained_classes
+from cnnviz.training.run_contents import class_labels, trained_classes
 from cnnviz.transfer.tasks import digit_subset
+from cnnviz.ui.charts import chart
+from cnnviz.ui.errors import message
+from cnnviz.ui.exports import script_downloads
+from cnnviz.ui.language import language, t
 from cnnviz.ui.loaders import cached_dataset
 from cnnviz.ui.model_engine import predictions
 from cnnviz.ui.session_keys import NEW_RUN, OWNER_TOKEN
@@ -64,7 +69,7 @@ def compare_runs(runs: list[ModelInfo]) -> None:
     """Overlay the chosen runs' curves, tabulate every run, and look closely at one."""
     model_warnings()
     if not runs:
-        st.info("No runs yet: train one above.")
+        st.info(t("training.runs_view.no_runs"))
         return
     names = [info.name for info in runs]
     chosen = st.session_state.get(COMPARE_KEY)
@@ -77,28 +82,46 @@ def compare_runs(runs: list[ModelInfo]) -> None:
     if new in names:  # a run just saved: compare it and look at it closely
         st.session_state["training_inspect"] = new
     st.session_state[COMPARE_KEY] = chosen + ([new] if new in names and new not in chosen else [])
-    chosen = st.multiselect("Runs to compare", names, key=COMPARE_KEY)
+    chosen = st.multiselect(t("training.runs_view.compare"), names, key=COMPARE_KEY)
     histories = {info.name: run_history(info.manifest) for info in runs if info.name in chosen}
     accuracy, loss = st.columns(2)
-    accuracy.plotly_chart(
-        plots.run_overlay(histories, "val_accuracy"), key="training_overlay_accuracy"
-    )
+    _overlay(histories, "val_accuracy", accuracy, "training_overlay_accuracy")
+    # The options' words worked out now, in this run's language (`format_func` is called later).
+    metrics = {name: t(f"training.runs_view.metrics.{name}") for name in ("val_loss", "loss")}
     metric = loss.radio(
-        "Loss curve", ("val_loss", "loss"), horizontal=True, key="training_overlay_metric"
+        t("training.runs_view.loss_curve"),
+        list(metrics),
+        horizontal=True,
+        key="training_overlay_metric",
+        format_func=metrics.get,
     )
-    loss.plotly_chart(plots.run_overlay(histories, metric), key="training_overlay_loss")
-    table = pd.DataFrame([run_summary(info) for info in runs])
+    _overlay(histories, metric, loss, "training_overlay_loss")
+    table = pd.DataFrame([run_summary(info, language=language()) for info in runs])
+    column = {name: t(f"training.runs_table.{name}") for name in ("accuracy", "best_epoch")}
+    column["train_size"] = t("training.runs_table.train_size")
     st.dataframe(
         table,
         hide_index=True,
         key="training_runs",
         column_config={
-            "Held-out accuracy (%)": st.column_config.NumberColumn(format="%.2f", width="small"),
-            "Best epoch": st.column_config.NumberColumn(width="small"),
-            "Training images": st.column_config.NumberColumn(width="small"),
+            # As wide as their names (in either language), which are longer than the numbers.
+            column["accuracy"]: st.column_config.NumberColumn(format="%.2f"),
+            column["best_epoch"]: st.column_config.NumberColumn(),
+            column["train_size"]: st.column_config.NumberColumn(),
         },
     )
     _one_run(runs)
+
+
+def _overlay(histories: dict, metric: str, column, key: str) -> None:
+    """The runs' curves of `metric`, told apart by colour, dash and marker, with their table."""
+    chart(
+        plots.run_overlay(histories, metric, language=language()),
+        table=tables.runs_table(histories, metric, language=language()),
+        summary=summaries.runs_summary(histories, metric, language=language()),
+        key=key,
+        container=column,
+    )
 
 
 def _one_run(runs: list[ModelInfo]) -> None:
@@ -107,13 +130,17 @@ def _one_run(runs: list[ModelInfo]) -> None:
         saved = [info for info in runs if info.source == "saved"]
         newest = max(saved, key=lambda info: str(info.manifest.get("date", ""))) if saved else None
         st.session_state["training_inspect"] = (newest or runs[0]).name
-    name = st.selectbox("Look closer at run", list(by_name), key="training_inspect")
+    name = st.selectbox(t("training.runs_view.inspect"), list(by_name), key="training_inspect")
     info = by_name[name]
     matrix = confusion_counts(info.manifest)
     if matrix is not None:
-        st.plotly_chart(
-            plots.confusion_matrix(matrix, class_names(info.manifest, len(matrix))),
+        names = class_labels(class_names(info.manifest, len(matrix)), language())
+        chart(
+            plots.confusion_matrix(matrix, names, language=language()),
+            table=tables.confusion_table(matrix, names, language=language()),
+            summary=summaries.confusion_summary(matrix, names, language=language()),
             key="training_confusion",
+            hide_index=False,
         )
     _misclassified(info)
     _files(info)
@@ -132,17 +159,26 @@ def _misclassified(info: ModelInfo) -> None:
         images = data.x_test[indices]
         predicted = predictions(info.name, images / 255.0).argmax(axis=1) if shown else []
     except (ValueError, EngineError) as error:
-        st.info(f"The misclassified test images cannot be shown: {error}")
+        st.info(t("training.runs_view.cannot_show", error=message(error)))
         return
     if not shown:
         return
-    names = data.class_names
+    names = class_labels(data.class_names, language())
     captions = [
-        f"true {names[t]} → {names[p] if p < len(names) else p}"
-        for t, p in zip(data.y_test[indices], predicted, strict=True)
+        t(
+            "training.runs_view.misclassified_caption",
+            true=names[truth],
+            predicted=names[guess] if guess < len(names) else guess,
+        )
+        for truth, guess in zip(data.y_test[indices], predicted, strict=True)
     ]
-    st.markdown(f"**Misclassified test images** (the first {len(indices)})")
-    st.plotly_chart(plots.image_gallery(images, captions), key="training_misclassified")
+    st.markdown(t("training.runs_view.misclassified", count=len(indices)))
+    chart(
+        plots.image_gallery(images, captions),
+        table=tables.caption_table(captions, language=language()),
+        summary=summaries.gallery_summary(captions, language=language()),
+        key="training_misclassified",
+    )
 
 
 def _files(info: ModelInfo) -> None:
@@ -154,31 +190,30 @@ def _files(info: ModelInfo) -> None:
     for column, path, suffix, kind in files:
         if path is not None:
             column.download_button(
-                f"Download {info.name}{suffix}",
+                t("training.runs_view.download", file=f"{info.name}{suffix}"),
                 _file_bytes(path),
                 f"{info.name}{suffix}",
                 key=f"training_download_{kind}",
             )
+    script_downloads(info.manifest.get("config"), info.name, "training_export")
     if info.source != "saved":
-        columns[2].caption("Bundled models cannot be deleted.")
+        columns[2].caption(t("training.runs_view.bundled_kept"))
         return
     try:
         teacher = teacher_mode()
     except ValueError as error:
-        st.error(str(error))
+        st.error(message(error))
         teacher = False
     if not teacher and info.owner != owner_id(session_owner()):
-        columns[2].caption(
-            "Saved by another session: only its owner can delete it (or a teacher: see the "
-            "README's teacher mode)."
-        )
+        columns[2].caption(t("training.runs_view.not_yours"))
         return
-    sure = columns[2].checkbox(f"Yes, delete run `{info.name}`", key="training_confirm_delete")
-    if columns[2].button("Delete run", key="training_delete", disabled=not sure):
+    confirm = t("training.runs_view.confirm_delete", name=info.name)
+    sure = columns[2].checkbox(confirm, key="training_confirm_delete")
+    if columns[2].button(t("training.runs_view.delete"), key="training_delete", disabled=not sure):
         try:
             default_catalog().delete_run(info.name, session_owner(), teacher)
         except ValueError as error:
-            st.error(str(error))
+            st.error(message(error))
             return
         st.session_state.pop("training_confirm_delete", None)
         st.rerun()

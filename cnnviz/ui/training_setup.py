@@ -11,6 +11,7 @@ import streamlit as st
 from cnnviz import plots
 from cnnviz.engine.protocol import EngineError
 from cnnviz.network import OPTIMIZERS, CNNConfig, lecture_config
+from cnnviz.plots import summaries, tables
 from cnnviz.training import (
     PRESETS,
     SCHEDULES,
@@ -22,13 +23,17 @@ from cnnviz.training import (
     teacher_mode,
 )
 from cnnviz.training.config import MAX_LEARNING_RATE, MIN_TRAIN_SIZE, largest_train_size
+from cnnviz.ui.charts import chart
+from cnnviz.ui.errors import message
+from cnnviz.ui.language import language, t
 from cnnviz.ui.loaders import available_datasets
 from cnnviz.ui.model_engine import engine_client
 from cnnviz.ui.session_keys import ARCHITECTURE_CONFIG, REPLACE_ASKED_AGAIN
 from cnnviz.ui.training_live import job_active
 from cnnviz.ui.training_runs import replace_policy, session_owner
 
-MODEL_SOURCES = ("The lecture's model", "The network from the Architecture page")
+MODEL_SOURCES = ("The lecture's model", "The network from the Architecture page")  # values
+SOURCE_WORDS = dict(zip(MODEL_SOURCES, ("lecture_model", "architecture_model"), strict=True))
 PAGE_PRESETS = [preset for preset in PRESETS.values() if preset.on_page]
 PREVIEW_KEY = "training_preview_images"
 REGULARISERS = {  # widget -> CNNConfig field
@@ -105,11 +110,11 @@ def training_presets() -> None:
     columns = st.columns(len(PAGE_PRESETS))
     for number, (column, preset) in enumerate(zip(columns, PAGE_PRESETS, strict=True)):
         column.button(
-            preset.label,
+            preset.label_in(language()),
             key=f"training_preset_{number}",
             on_click=_apply_preset,
             args=(preset.name,),
-            help=preset.lesson,
+            help=preset.lesson_in(language()),
             width="stretch",
         )
 
@@ -124,10 +129,7 @@ def settings_problems(settings: dict) -> list[str]:
     """What is wrong with the settings, in the page's words (the widgets bound the rest)."""
     size = settings["train_size"]
     if size is not None and size < MIN_TRAIN_SIZE:
-        return [
-            f"Training images: use at least {MIN_TRAIN_SIZE}, or 0 for all of them. "
-            f"Received {size}."
-        ]
+        return [t("training.setup.too_few", minimum=MIN_TRAIN_SIZE, size=size)]
     return []
 
 
@@ -138,7 +140,7 @@ def checked_config(settings: dict) -> TrainingConfig | None:
         try:
             return TrainingConfig.from_dict(settings)
         except ValueError as error:
-            problems = [str(error)]
+            problems = [message(error)]
     for problem in problems:
         st.error(problem)
     return None
@@ -155,43 +157,52 @@ def training_settings() -> dict:
     st.session_state.setdefault("training_run_name", default_run_name("run"))
     data, run = st.columns(2)
     statuses = available_datasets()
+    # Options' words worked out now, in this run's language (a format function is called later).
+    shown = {
+        name: name if reason is None else t("training.setup.not_here", name=name)
+        for name, reason in statuses.items()
+    }
     dataset = data.selectbox(
-        "Dataset",
-        list(statuses),
-        key="training_dataset",
-        format_func=lambda name: name if statuses[name] is None else f"{name} (not here)",
+        t("training.setup.dataset"), list(statuses), key="training_dataset", format_func=shown.get
     )
     if statuses[dataset] is not None:
-        data.warning(f"{dataset} is not available: {statuses[dataset]}")
+        reason = statuses[dataset]
+        data.warning(t("training.setup.not_available", dataset=dataset, reason=reason))
     largest = largest_train_size(dataset)
     _limit("training_train_size", largest)
     train_size = data.number_input(
-        "Training images (0: all)",
+        t("training.setup.train_size"),
         0,
         largest,
         step=100,
         key="training_train_size",
-        help=f"{dataset} has {largest:,} images to train on (the rest are kept for "
-        "validation and testing).",
+        help=t("training.setup.train_size_help", dataset=dataset, largest=largest),
     )
-    epochs = run.number_input("Epochs", 1, 200, key="training_epochs")
-    batch_size = run.number_input("Batch size", 1, 4096, key="training_batch_size")
-    patience = run.number_input(
-        "Early-stopping patience in epochs (0: off)", 0, 200, key="training_patience"
+    epochs = run.number_input(t("training.setup.epochs"), 1, 200, key="training_epochs")
+    batch_size = run.number_input(
+        t("training.setup.batch_size"), 1, 4096, key="training_batch_size"
     )
+    patience = run.number_input(t("training.setup.patience"), 0, 200, key="training_patience")
     step = st.columns(3)
-    optimizer = step[0].selectbox("Optimizer", OPTIMIZERS, key="training_optimizer")
+    optimizer = step[0].selectbox(
+        t("training.setup.optimizer"), OPTIMIZERS, key="training_optimizer"
+    )
     learning_rate = step[1].number_input(
-        "Learning rate",
+        t("training.setup.learning_rate"),
         0.0001,
         MAX_LEARNING_RATE,
         step=0.0005,
         format="%.4f",
         key="training_learning_rate",
-        help="The size of each step against the gradient. Too large and the loss explodes.",
+        help=t("training.setup.learning_rate_help"),
     )
-    schedule = step[2].selectbox("Learning-rate schedule", SCHEDULES, key="training_schedule")
-    seed = data.number_input("Seed", 0, 2**32 - 1, key="training_seed")
+    schedule = step[2].selectbox(
+        t("training.setup.schedule"),
+        SCHEDULES,
+        key="training_schedule",
+        format_func={name: t(f"training.setup.schedules.{name}") for name in SCHEDULES}.get,
+    )
+    seed = data.number_input(t("training.setup.seed"), 0, 2**32 - 1, key="training_seed")
     return {
         "model": _model_settings(),
         "dataset": dataset,
@@ -214,32 +225,35 @@ def _model_settings() -> dict:
     if st.session_state.get("training_model_source") not in sources:
         st.session_state["training_model_source"] = sources[0]
     source = st.radio(
-        "Network",
+        t("training.setup.network"),
         sources,
         key="training_model_source",
         horizontal=True,
         on_change=_architecture_regularisers,
+        format_func={value: t(f"training.setup.{SOURCE_WORDS[value]}") for value in sources}.get,
     )
     model = dict(stored) if source == MODEL_SOURCES[1] else lecture_config().to_dict()
-    st.markdown("**Regularisers**")
+    st.markdown(t("training.setup.regularisers"))
     columns = st.columns(4)
-    model["batch_norm"] = columns[0].checkbox("Batch normalisation", key="training_batch_norm")
+    model["batch_norm"] = columns[0].checkbox(
+        t("training.setup.batch_norm"), key="training_batch_norm"
+    )
     model["spatial_dropout"] = columns[1].slider(
-        "SpatialDropout2D rate", 0.0, 0.9, step=0.05, key="training_spatial_dropout"
+        t("training.setup.spatial_dropout"), 0.0, 0.9, step=0.05, key="training_spatial_dropout"
     )
     model["dropout"] = columns[2].slider(
-        "Dropout rate", 0.0, 0.9, step=0.05, key="training_dropout"
+        t("training.setup.dropout"), 0.0, 0.9, step=0.05, key="training_dropout"
     )
     model["l2"] = columns[3].number_input(
-        "L2 weight decay", 0.0, 1.0, step=0.0001, format="%.4f", key="training_l2"
+        t("training.setup.l2"), 0.0, 1.0, step=0.0001, format="%.4f", key="training_l2"
     )
     return model
 
 
 def _augmentation_settings() -> dict:
-    st.markdown("**Augmentation** (training batches only)")
+    st.markdown(t("training.setup.augmentation"))
     columns = st.columns(3)
-    labels = ("Rotation (fraction of a turn)", "Translation (fraction of the side)", "Zoom")
+    labels = [t(f"training.setup.{name}") for name in ("rotation", "translation", "zoom")]
     return {
         name: column.slider(label, 0.0, 0.5, step=0.01, key=key)
         for column, label, (key, name) in zip(columns, labels, AUGMENTATION.items(), strict=True)
@@ -249,18 +263,22 @@ def _augmentation_settings() -> dict:
 def augmentation_preview(config: TrainingConfig) -> None:
     """A button that asks the engine for one augmented batch, and the batch once it came."""
     wanted = (config.dataset, config.seed, config.augmentation)
-    if st.button("Preview one augmented batch", key="training_preview"):
+    if st.button(t("training.setup.preview"), key="training_preview"):
         try:
             images = engine_client().augmentation_preview(config.to_dict(), 16)
         except (ValueError, EngineError) as error:
-            st.error(str(error))
+            st.error(message(error))
             return
         st.session_state[PREVIEW_KEY] = (wanted, images)
     shown = st.session_state.get(PREVIEW_KEY)
     if shown is not None and shown[0] == wanted:
-        captions = [f"image {index}" for index in range(len(shown[1]))]
-        figure = plots.image_gallery(shown[1], captions)
-        st.plotly_chart(figure, key="training_preview_gallery")
+        captions = [t("training.setup.preview_image", index=i) for i in range(len(shown[1]))]
+        chart(
+            plots.image_gallery(shown[1], captions),
+            table=tables.caption_table(captions, language=language()),
+            summary=summaries.gallery_summary(captions, language=language()),
+            key="training_preview_gallery",
+        )
 
 
 def run_name() -> str | None:
@@ -277,13 +295,13 @@ def run_name() -> str | None:
     """
     if st.session_state.pop(REPLACE_ASKED_AGAIN, False):  # a new run asks anew
         st.session_state.pop(REPLACE_KEY, None)
-    raw = st.text_input("Run name", key="training_run_name")
+    raw = st.text_input(t("training.setup.run_name"), key="training_run_name")
     name = sanitise_name(raw)
     catalog = default_catalog()
     if name in catalog.bundled_names():
-        raise ValueError(f"{name!r} is a bundled model's name; choose another. Received {raw!r}.")
+        raise ValueError(t("training.setup.bundled_name", name=repr(name), raw=repr(raw)))
     if name != raw:
-        st.caption(f"Saved as `{name}` (letters, digits, '-' and '_' only).")
+        st.caption(t("training.setup.saved_as", name=name))
     if job_active():  # the run being trained may be saved under this name any moment now
         return name
     try:
@@ -292,17 +310,11 @@ def run_name() -> str | None:
         return name
     teacher = teacher_mode()
     if teacher or existing.owner == owner_id(session_owner()):
-        whose = "A saved run" if teacher else "Your saved run"
-        if st.checkbox(f"Replace it: {whose.lower()} `{name}`", key=REPLACE_KEY):
+        whose = "any" if teacher else "own"
+        if st.checkbox(t(f"training.setup.replace_{whose}", name=name), key=REPLACE_KEY):
             return name
-        st.warning(
-            f'{whose} is called `{name}`. Tick "Replace it" to train over it, or choose '
-            "another name."
-        )
+        st.warning(t(f"training.setup.replace_{whose}_warning", name=name))
         return None
     instead = catalog.available_name(name, session_owner(), replace_policy())
-    st.caption(
-        f"Another student's run is called `{name}`, and only they can replace it: yours will "
-        f"be saved as `{instead}`."
-    )
+    st.caption(t("training.setup.another_student", name=name, instead=instead))
     return name

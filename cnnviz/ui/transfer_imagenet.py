@@ -28,12 +28,17 @@ from cnnviz.plots.transfer import network_figure
 from cnnviz.transfer import imagenet
 from cnnviz.transfer.network_cost import IMAGENET_TRAINING_IMAGES, vgg16_and_lecture_cnn
 from cnnviz.transfer.own_classes import own_photo
+from cnnviz.ui.camera import snapshot, webcam_switch
+from cnnviz.ui.errors import message
+from cnnviz.ui.language import language, t
 from cnnviz.ui.loaders import cached_decode
 from cnnviz.ui.model_engine import engine_call, engine_client
 
 DOWNLOAD_KEY = "transfer_imagenet_download"
 POLL_SECONDS = 0.5
-UPLOAD = "Upload a photo"
+UPLOAD = "Upload a photo"  # the photo radio's option (shown in the page's language)
+# The sample photos' names (`images.sample_photos()`), by their words in the catalog.
+PHOTO_NAMES = {"China (scikit-learn sample)": "china", "Flower (scikit-learn sample)": "flower"}
 
 
 @dataclass
@@ -45,6 +50,7 @@ class ImageNetDownload:
         total: Bytes to fetch in all.
         done: Bytes fetched so far.
         error: The failure's message (what failed, and how to copy the files by hand).
+        failure: The failure itself, shown in the page's language when it is read.
         cancelled: True once the learner pressed Cancel.
         finished: True once the thread ended, however.
     """
@@ -53,6 +59,7 @@ class ImageNetDownload:
     total: int
     done: int = 0
     error: str | None = None
+    failure: ValueError | None = None
     cancelled: bool = False
     finished: bool = False
     stop: threading.Event = field(default_factory=threading.Event)
@@ -72,7 +79,8 @@ class ImageNetDownload:
         except DownloadCancelled:
             pass
         except DownloadError as error:  # a ValueError: the message is for the learner
-            self.error = str(error)
+            # A thread of its own has no session, so no language: the page translates it.
+            self.error, self.failure = str(error), error
         finally:
             self.finished = True
 
@@ -83,15 +91,13 @@ class ImageNetDownload:
 def vgg16_section() -> None:
     """VGG16 as the lecture draws it, with its 138,357,544 parameters, and what that many
     parameters cost against the lecture's MNIST CNN: memory and arithmetic, computed."""
-    vgg16, lecture = vgg16_and_lecture_cnn()
-    title = f"VGG16: {vgg16.parameters:,} parameters"
-    st.plotly_chart(network_figure(vgg16_rows(), title), key="transfer_vgg16_figure")
-    st.caption(
-        f"VGG16's 13 convolutions and 3 fully connected layers hold {vgg16.parameters:,} "
-        "parameters. Convolutions (3×3, with ReLU) grey, max pooling red, fully connected "
-        "layers blue, the softmax over ImageNet's 1,000 classes green; under each layer, its "
-        "output's shape. Point at a layer for its parameters."
-    )
+    spoken = language()
+    vgg16, lecture = vgg16_and_lecture_cnn(language=spoken)
+    parameters = f"{vgg16.parameters:,}"
+    title = t("transfer.vgg16.figure_title", parameters=parameters)
+    figure = network_figure(vgg16_rows(), title, language=spoken)
+    st.plotly_chart(figure, key="transfer_vgg16_figure")
+    st.caption(t("transfer.vgg16.caption", parameters=parameters))
     st.dataframe(
         pd.DataFrame(_cost_table(vgg16, lecture)),
         hide_index=True,
@@ -103,24 +109,21 @@ def vgg16_section() -> None:
     lecture_epoch = lecture.epoch_multiply_accumulates(digits)
     imagenet_epoch = vgg16.epoch_multiply_accumulates(IMAGENET_TRAINING_IMAGES)
     st.markdown(
-        f"VGG16 has **{ratio:,.0f} times** the parameters of the lecture's CNN. What that "
-        "means:\n"
-        f"- **Memory.** Its weights alone take {format_bytes(vgg16.weight_bytes)} as float32 "
-        f"numbers (the lecture's CNN: {format_bytes(lecture.weight_bytes)}). Training with "
-        "Adam keeps, for each weight, its gradient and two moving averages too: "
-        f"{format_bytes(vgg16.adam_bytes)} before a single image is in memory; each image of "
-        f"a batch then adds {format_bytes(vgg16.activation_bytes)} of activations, kept for "
-        "backpropagation.\n"
-        f"- **Time.** One 224×224 photo takes {vgg16.multiply_accumulates / 1e9:.1f} billion "
-        f"multiply-accumulates, {work:,.0f} times the lecture's "
-        f"{lecture.multiply_accumulates:,} for a digit, and a training step costs about three "
-        f"forward passes. One epoch of the lecture's CNN over all {digits:,} MNIST digits "
-        "does as much arithmetic as training VGG16 on "
-        f"{lecture_epoch / vgg16.epoch_multiply_accumulates(1):.1f} photos; one epoch of VGG16 "
-        f"over ImageNet's {IMAGENET_TRAINING_IMAGES:,} photos takes "
-        f"{_power_of_ten(imagenet_epoch)} multiply-accumulates.\n\n"
-        "That is why a network like VGG16 is trained once, on many GPUs, and then reused: "
-        "transfer learning."
+        t(
+            "transfer.vgg16.cost",
+            ratio=f"{ratio:,.0f}",
+            weights=format_bytes(vgg16.weight_bytes),
+            lecture_weights=format_bytes(lecture.weight_bytes),
+            adam=format_bytes(vgg16.adam_bytes),
+            activations=format_bytes(vgg16.activation_bytes),
+            billions=f"{vgg16.multiply_accumulates / 1e9:.1f}",
+            work=f"{work:,.0f}",
+            lecture_work=f"{lecture.multiply_accumulates:,}",
+            digits=f"{digits:,}",
+            photos=f"{lecture_epoch / vgg16.epoch_multiply_accumulates(1):.1f}",
+            imagenet=f"{IMAGENET_TRAINING_IMAGES:,}",
+            epoch=_power_of_ten(imagenet_epoch),
+        )
     )
 
 
@@ -131,15 +134,19 @@ def _power_of_ten(value: float) -> str:
 
 
 def _cost_table(*costs) -> list[dict]:
+    column = {
+        key: t(f"transfer.vgg16.table.{key}")
+        for key in ("network", "input", "parameters", "weights", "adam", "activations", "work")
+    }
     return [
         {
-            "Network": cost.name,
-            "Input": "×".join(str(side) for side in cost.input_shape),
-            "Parameters": f"{cost.parameters:,}",
-            "Weights (float32)": format_bytes(cost.weight_bytes),
-            "Training with Adam, without activations": format_bytes(cost.adam_bytes),
-            "Activations per image": format_bytes(cost.activation_bytes),
-            "Multiply-accumulates per image": f"{cost.multiply_accumulates:,}",
+            column["network"]: cost.name,
+            column["input"]: "×".join(str(side) for side in cost.input_shape),
+            column["parameters"]: f"{cost.parameters:,}",
+            column["weights"]: format_bytes(cost.weight_bytes),
+            column["adam"]: format_bytes(cost.adam_bytes),
+            column["activations"]: format_bytes(cost.activation_bytes),
+            column["work"]: f"{cost.multiply_accumulates:,}",
         }
         for cost in costs
     ]
@@ -149,31 +156,24 @@ def imagenet_section() -> None:
     """VGG16 trained on ImageNet: a photo's five most probable classes when the weights are in
     the Keras cache; otherwise what is missing, its size and cache path, and a download with
     progress and Cancel. The convolutional base's weights (for features) are offered alike."""
-    st.markdown(
-        "**VGG16 trained on ImageNet.** Its weights were learned from 1.28 million photos of "
-        "1,000 classes: animals, objects, food, scenes. They are what transfer learning "
-        "reuses."
-    )
+    st.markdown(t("transfer.imagenet.intro"))
     download = st.session_state.get(DOWNLOAD_KEY)
     if download is not None and not download.finished:
         _download_progress()
         return
     if download is not None:
         _download_outcome(download)
-    statuses = imagenet.weights_status()
+    statuses = imagenet.weights_status(language=language())
     missing = [statuses[role] for role in imagenet.CLASSIFY_FILES if not statuses[role].present]
     if missing:
-        _offer(missing, "Download the ImageNet weights and class names", "classify")
+        _offer(missing, t("transfer.imagenet.download_classify"), "classify")
     else:
         _classifier()
     features = statuses[imagenet.FEATURE_FILES[0]]
     if features.present:
-        st.caption(
-            f"VGG16's convolutional base is here too ({features.path}): photos of your own "
-            "classes can be turned into 512 ImageNet features each, for an SVM."
-        )
+        st.caption(t("transfer.imagenet.features_here", path=features.path))
     else:
-        _offer([features], "Download the convolutional base's weights", "features")
+        _offer([features], t("transfer.imagenet.download_features"), "features")
 
 
 def _offer(missing: list[imagenet.FileStatus], label: str, purpose: str) -> None:
@@ -182,7 +182,7 @@ def _offer(missing: list[imagenet.FileStatus], label: str, purpose: str) -> None
     size = format_bytes(sum(status.expected_bytes for status in missing))
     roles = tuple(status.role for status in missing)
     st.button(
-        f"{label} ({size})",
+        t("transfer.imagenet.offer", label=label, size=size),
         key=f"transfer_imagenet_download_{purpose}",
         on_click=_start_download,
         args=(roles,),
@@ -207,41 +207,55 @@ def _download_progress() -> None:
     if download is None or download.finished:
         st.rerun()  # the whole section shows the outcome
     fraction = min(download.done / download.total, 1.0) if download.total else 0.0
-    text = f"Downloading: {format_bytes(download.done)} of {format_bytes(download.total)}"
+    text = t(
+        "transfer.imagenet.downloading",
+        done=format_bytes(download.done),
+        total=format_bytes(download.total),
+    )
     if download.cancelled:
-        text = "Cancelling…"
+        text = t("transfer.imagenet.cancelling")
     st.progress(fraction, text=text)
-    st.button("Cancel", key="transfer_imagenet_cancel", on_click=download.cancel)
+    st.button(
+        t("transfer.imagenet.cancel"), key="transfer_imagenet_cancel", on_click=download.cancel
+    )
 
 
 def _download_outcome(download: ImageNetDownload) -> None:
     if download.error is not None:
-        st.error(download.error)
+        st.error(message(download.failure) if download.failure else download.error)
     elif download.cancelled:
-        st.info("The download was cancelled; nothing incomplete was kept.")
+        st.info(t("transfer.imagenet.cancelled"))
     else:
-        st.success("Downloaded and checked against Keras's MD5 hashes.")
+        st.success(t("transfer.imagenet.downloaded"))
 
 
 def _classifier() -> None:
     photos = _sample_photos()
-    source = st.radio("Photo", [UPLOAD, *photos], horizontal=True, key="transfer_imagenet_source")
+    source = st.radio(
+        t("transfer.imagenet.photo"),
+        [UPLOAD, *photos],
+        format_func={name: _photo_name(name) for name in [UPLOAD, *photos]}.get,
+        horizontal=True,
+        key="transfer_imagenet_source",
+    )
     photo = photos.get(source)
     if source == UPLOAD:
         photo = _uploaded_photo()
     if photo is None:
         return
     square = own_photo(photo, imagenet.IMAGENET_SIDE)
-    top = engine_call(_top_classes, square, _weights_version())
+    with st.spinner(t("transfer.imagenet.looking")):
+        top = engine_call(_top_classes, square, _weights_version())
     left, right = st.columns([2, 3])
-    left.image(square, caption="What VGG16 sees: the centred square, 224×224 pixels")
+    left.image(square, caption=t("transfer.imagenet.sees"))
     if top is None:
         return
+    probability_column = t("transfer.imagenet.probability")
     table = pd.DataFrame(
         {
-            "Class": [name.replace("_", " ") for _, name, _ in top],
-            "WordNet id": [wordnet for wordnet, _, _ in top],
-            "Probability": [probability for _, _, probability in top],
+            t("transfer.imagenet.class"): [name.replace("_", " ") for _, name, _ in top],
+            t("transfer.imagenet.wordnet"): [wordnet for wordnet, _, _ in top],
+            probability_column: [probability for _, _, probability in top],
         }
     )
     right.dataframe(
@@ -249,31 +263,42 @@ def _classifier() -> None:
         hide_index=True,
         key="transfer_imagenet_top5",
         column_config={
-            "Probability": st.column_config.ProgressColumn(
+            probability_column: st.column_config.ProgressColumn(
                 format="percent", min_value=0.0, max_value=1.0
             )
         },
     )
-    right.caption(
-        f"VGG16's five most probable classes out of 1,000: together "
-        f"{sum(probability for _, _, probability in top):.1%} of its belief."
-    )
+    share = f"{sum(probability for _, _, probability in top):.1%}"
+    right.caption(t("transfer.imagenet.top5", share=share))
+    right.caption(t("transfer.imagenet.names_caption"))
+
+
+def _photo_name(name: str) -> str:
+    """A photo radio's option as the page says it: the upload, or a sample photo's name."""
+    if name == UPLOAD:
+        return t("transfer.imagenet.upload")
+    key = PHOTO_NAMES.get(name)
+    return t(f"transfer.imagenet.{key}") if key else name
 
 
 def _uploaded_photo():
-    upload = st.file_uploader(
-        f"A photo to classify ({', '.join(ACCEPTED_FORMATS)})",
-        type=list(UPLOAD_EXTENSIONS),
-        key="transfer_imagenet_upload",
-    )
+    if webcam_switch("transfer_imagenet_webcam"):
+        # A snapshot is an uploaded JPEG: the same decoding and checks as an upload.
+        upload = snapshot("transfer_imagenet_camera")
+    else:
+        upload = st.file_uploader(
+            t("transfer.imagenet.to_classify", formats=", ".join(ACCEPTED_FORMATS)),
+            type=list(UPLOAD_EXTENSIONS),
+            key="transfer_imagenet_upload",
+        )
     if upload is None:
-        st.info("Upload a photo to see what VGG16 thinks it shows.")
+        st.info(t("transfer.imagenet.upload_info"))
         return None
     data = upload.getvalue()
     try:
         return cached_decode(hashlib.sha256(data).hexdigest(), data).image
     except ImageError as error:
-        st.error(f"Could not use {upload.name!r}: {error}")
+        st.error(t("transfer.imagenet.cannot_use", file=repr(upload.name), error=message(error)))
         return None
 
 
@@ -286,7 +311,7 @@ def _weights_version() -> str:
         return str(path)
 
 
-@st.cache_data(show_spinner="VGG16 is looking at the photo…", max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _top_classes(square, version: str) -> list[tuple[str, str, float]]:
     return engine_client().imagenet_classify(square, top=5)
 

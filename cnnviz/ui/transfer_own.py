@@ -33,6 +33,8 @@ from cnnviz.transfer.own_classes import (
     own_input,
     own_photo,
 )
+from cnnviz.ui.errors import message
+from cnnviz.ui.language import t
 from cnnviz.ui.loaders import cached_decode
 from cnnviz.ui.session_keys import OWN_CLASSES
 
@@ -83,7 +85,7 @@ class OwnForm:
 
 def _form() -> OwnForm:
     if OWN_CLASSES not in st.session_state:
-        first = {n: OwnClass(f"class {n}") for n in range(1, MIN_CLASSES + 1)}
+        first = {n: OwnClass(_default_name(n)) for n in range(1, MIN_CLASSES + 1)}
         st.session_state[OWN_CLASSES] = OwnForm(first, MIN_CLASSES + 1)
     return st.session_state[OWN_CLASSES]
 
@@ -91,9 +93,10 @@ def _form() -> OwnForm:
 def own_classes_form() -> Dataset | None:
     """The form for the learner's own classes, and the task it makes once it is complete.
 
-    Starts with two empty classes ("class 1", "class 2"). Each has a name, thumbnails and a
-    count of its images, an uploader, "Clear images" and "Remove"; "Add a class" adds one, and
-    "Use the webcam" shows a camera whose snapshots go, one image each, to a chosen class.
+    Starts with two empty classes ("class 1", "class 2"; "clase 1"... in Spanish). Each has a
+    name, thumbnails and a count of its images, an uploader, "Clear images" and "Remove"; "Add
+    a class" adds one, and "Use the webcam" shows a camera whose snapshots go, one image each,
+    to a chosen class.
     The checks of `check_own_classes` are shown as an error under the form.
 
     Returns:
@@ -106,30 +109,31 @@ def own_classes_form() -> Dataset | None:
     for class_id, own in list(form.classes.items()):
         _class_box(class_id, own, removable=len(form.classes) > 1)
     st.button(
-        "Add a class",
+        t("transfer.own.add_class"),
         key="transfer_own_add",
         on_click=_add_class,
         disabled=len(form.classes) >= MAX_CLASSES,
-        help=f"At most {MAX_CLASSES} classes.",
+        help=t("transfer.own.add_class_help", count=MAX_CLASSES),
     )
     counts = [(own.name.strip(), len(own.images)) for own in form.classes.values()]
     if not any(count for _, count in counts):
-        st.info(
-            f"Add at least {MIN_IMAGES_PER_CLASS} images to each of at least {MIN_CLASSES} "
-            "classes to continue: upload them, or take them with the webcam."
-        )
+        st.info(t("transfer.own.add_images", images=MIN_IMAGES_PER_CLASS, classes=MIN_CLASSES))
         return None
     try:
         check_own_classes(counts)
     except ValueError as error:
-        st.error(str(error))
+        st.error(message(error))
         return None
     inputs = {own.name.strip(): [image.digit for image in own.images] for own in _classes()}
     dataset = dataset_from_inputs(inputs)
     st.caption(
-        f"{dataset.num_classes} classes, {len(dataset.y_train) + len(dataset.y_test)} images: "
-        f"{len(dataset.y_train)} to learn from and {len(dataset.y_test)} held out to test "
-        "(at least one of each class). They stay in this browser session only."
+        t(
+            "transfer.own.summary",
+            classes=dataset.num_classes,
+            images=len(dataset.y_train) + len(dataset.y_test),
+            train=len(dataset.y_train),
+            test=len(dataset.y_test),
+        )
     )
     return dataset
 
@@ -168,18 +172,22 @@ def _class_box(class_id: int, own: OwnClass, removable: bool) -> None:
         # Seeded from the class on every run: a widget's own state is forgotten on other pages.
         st.session_state[name_key] = own.name
         name.text_input(
-            "Class name", key=name_key, max_chars=40, on_change=_rename, args=(class_id,)
+            t("transfer.own.class_name"),
+            key=name_key,
+            max_chars=40,
+            on_change=_rename,
+            args=(class_id,),
         )
         count.markdown(f"**{_images(len(own.images))}**")
         clear.button(
-            "Clear images",
+            t("transfer.own.clear"),
             key=f"transfer_own_clear_{class_id}",
             on_click=_clear,
             args=(class_id,),
             disabled=not own.images,
         )
         remove.button(
-            "Remove",
+            t("transfer.own.remove"),
             key=f"transfer_own_remove_{class_id}",
             on_click=_remove,
             args=(class_id,),
@@ -191,7 +199,11 @@ def _class_box(class_id: int, own: OwnClass, removable: bool) -> None:
             )
         upload_key = f"transfer_own_upload_{class_id}_{own.generation}"
         st.file_uploader(
-            f"Add images to {own.name.strip() or 'this class'} ({', '.join(ACCEPTED_FORMATS)})",
+            t(
+                "transfer.own.upload",
+                name=own.name.strip() or t("transfer.own.this_class"),
+                formats=", ".join(ACCEPTED_FORMATS),
+            ),
             type=list(UPLOAD_EXTENSIONS),
             accept_multiple_files=True,
             key=upload_key,
@@ -205,34 +217,26 @@ def _class_box(class_id: int, own: OwnClass, removable: bool) -> None:
 
 
 def _webcam(form: OwnForm) -> None:
-    on = st.toggle(
-        "Use the webcam",
-        key=WEBCAM_KEY,
-        help="Browsers allow the camera only on pages served from this computer (localhost) "
-        "or over HTTPS; elsewhere, upload photos instead.",
-    )
+    on = st.toggle(t("transfer.own.webcam"), key=WEBCAM_KEY, help=t("transfer.own.webcam_help"))
     if not on:
         return
     ids = list(form.classes)
     if st.session_state.get(CAMERA_CLASS_KEY) not in ids:
         st.session_state[CAMERA_CLASS_KEY] = ids[0]
     st.selectbox(
-        "Snapshots go to",
+        t("transfer.own.snapshots_to"),
         ids,
         key=CAMERA_CLASS_KEY,
         format_func=lambda class_id: form.classes[class_id].name,
     )
     camera_key = f"transfer_own_camera_{form.camera_generation}"
     st.camera_input(
-        "Take a photo: each snapshot adds one image",
+        t("transfer.own.camera"),
         key=camera_key,
         on_change=_add_snapshot,
         args=(camera_key,),
     )
-    st.caption(
-        "Browsers allow the camera only on pages served from this computer (localhost) or over "
-        "HTTPS. If no picture appears, upload photos instead."
-    )
+    st.caption(t("transfer.own.camera_caption"))
 
 
 def _add_uploads(class_id: int, key: str) -> None:
@@ -260,7 +264,7 @@ def _add(own: OwnClass, files: list[UploadedFile]) -> None:
         digest = hashlib.sha256(data).hexdigest()
         if digest in known:
             own.skipped.append(
-                f"{upload.name!r} is already in class {known[digest]!r}: each image is kept once."
+                t("transfer.own.already_in", file=repr(upload.name), other=repr(known[digest]))
             )
         elif len(own.images) >= MAX_IMAGES_PER_CLASS:
             full.append(upload.name)
@@ -268,13 +272,18 @@ def _add(own: OwnClass, files: list[UploadedFile]) -> None:
             try:
                 own.images.append(_prepared(upload.name, data, digest))
             except ImageError as error:
-                own.problems.append(str(error))
+                own.problems.append(message(error))
             else:
                 known[digest] = own.name
     if full:
         own.skipped.append(
-            f"Class {own.name!r} is full ({MAX_IMAGES_PER_CLASS} images, the most a class can "
-            f"have), so {_images(len(full))} were not added: {', '.join(map(repr, full))}."
+            t(
+                "transfer.own.full",
+                name=repr(own.name),
+                most=MAX_IMAGES_PER_CLASS,
+                count=_images(len(full)),
+                files=", ".join(map(repr, full)),
+            )
         )
     own.generation += 1
 
@@ -283,15 +292,13 @@ def _prepared(name: str, data: bytes, digest: str) -> OwnImage:
     try:
         decoded = cached_decode(digest, data)
     except ImageError as error:
-        raise ImageError(f"Could not use {name!r}: {error}") from error
+        raise ImageError(
+            t("transfer.own.cannot_use", file=repr(name), error=message(error))
+        ) from error
     try:
         digit = own_input(decoded.image)
     except ImageError as error:
-        raise ImageError(
-            f"Could not use {name!r}: it looks blank, as nothing in it stands out from its "
-            "background, so it cannot be made a 28×28 input. Photograph the object against a "
-            "plain background of another brightness."
-        ) from error
+        raise ImageError(t("transfer.own.blank", file=repr(name))) from error
     photo = own_photo(decoded.image)
     for kept in (digit, photo):
         kept.setflags(write=False)
@@ -299,7 +306,11 @@ def _prepared(name: str, data: bytes, digest: str) -> OwnImage:
 
 
 def _images(count: int) -> str:
-    return f"{count} image" if count == 1 else f"{count} images"
+    return t("transfer.own.one_image") if count == 1 else t("transfer.own.images", count=count)
+
+
+def _default_name(number: int) -> str:
+    return t("transfer.own.default_name", number=number)
 
 
 def _rename(class_id: int) -> None:
@@ -321,5 +332,5 @@ def _remove(class_id: int) -> None:
 def _add_class() -> None:
     form = _form()
     if len(form.classes) < MAX_CLASSES:
-        form.classes[form.next_id] = OwnClass(f"class {form.next_id}")
+        form.classes[form.next_id] = OwnClass(_default_name(form.next_id))
         form.next_id += 1

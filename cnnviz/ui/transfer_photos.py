@@ -13,16 +13,20 @@ import streamlit as st
 
 from cnnviz import plots
 from cnnviz.engine.protocol import EngineError
+from cnnviz.plots import summaries, tables
 from cnnviz.transfer import imagenet
 from cnnviz.transfer.features import score_features
 from cnnviz.transfer.own_classes import own_photos, own_split
+from cnnviz.ui.charts import chart
+from cnnviz.ui.errors import message
+from cnnviz.ui.language import language, t
 from cnnviz.ui.model_engine import engine_client
 from cnnviz.ui.transfer_own import own_class_images, own_classes_key
 
 LAYER = "VGG16 (ImageNet), global average pooling"
 
 
-@st.cache_data(show_spinner="VGG16 is reading your photos…", max_entries=4)
+@st.cache_data(show_spinner=False, max_entries=4)
 def _features(key: str, _photos: np.ndarray) -> np.ndarray:
     """VGG16's features of the photos, once per set of photos (`key` names the set)."""
     return engine_client().imagenet_features(_photos)
@@ -30,30 +34,33 @@ def _features(key: str, _photos: np.ndarray) -> np.ndarray:
 
 def vgg16_photo_features(seed: int = 0) -> None:
     """Score the learner's classes with VGG16's ImageNet features and an SVM, on request."""
-    status = imagenet.file_status("weights_notop")
-    st.markdown(
-        "**With a big pretrained network.** VGG16 trained on ImageNet turns each of your "
-        "photos into 512 numbers; an SVM learns your classes from them, on the same images "
-        "held out as above."
-    )
+    status = imagenet.file_status("weights_notop", language=language())
+    st.markdown(t("transfer.photos.intro"))
     if not status.present:
-        st.info(f"{status.message} Download it in the VGG16 section below to try this.")
+        st.info(t("transfer.photos.download_below", message=status.message))
         return
-    if not st.button("Classify my photos with VGG16's features", key="transfer_vgg16_photos"):
+    if not st.button(t("transfer.photos.classify"), key="transfer_vgg16_photos"):
         return
     photos, labels, names = own_photos(own_class_images())
     train, test = own_split(labels, seed)
     try:
-        features = _features(own_classes_key(), photos)
+        with st.spinner(t("transfer.photos.reading")):
+            features = _features(own_classes_key(), photos)
     except (ValueError, EngineError) as error:
-        st.error(str(error))
+        st.error(message(error))
         return
     scores = score_features(LAYER, features[train], labels[train], features[test], labels[test])
     st.metric(
-        "SVM test accuracy",
+        t("transfer.photos.accuracy"),
         f"{scores.svm_accuracy:.0%}",
-        help=f"Logistic regression: {scores.logistic_accuracy:.0%}",
+        help=t("transfer.photos.logistic", accuracy=f"{scores.logistic_accuracy:.0%}"),
     )
     matrix = np.zeros((len(names), len(names)), dtype=np.int64)
     np.add.at(matrix, (labels[test].astype(np.int64), scores.svm_predictions.astype(np.int64)), 1)
-    st.plotly_chart(plots.confusion_matrix(matrix, list(names)), key="transfer_vgg16_confusion")
+    chart(
+        plots.confusion_matrix(matrix, list(names), language=language()),
+        table=tables.confusion_table(matrix, list(names), language=language()),
+        summary=summaries.confusion_summary(matrix, list(names), language=language()),
+        key="transfer_vgg16_confusion",
+        hide_index=False,
+    )

@@ -16,26 +16,27 @@ from cnnviz.datasets import Dataset
 from cnnviz.network.config import CNNConfig
 from cnnviz.training.runs import ModelInfo
 from cnnviz.transfer.config import (
-    METHOD_LABELS,
     METHODS,
     TARGET_CLASSES,
     TARGETS,
     TransferConfig,
     body_layers,
     layer_table,
+    method_label,
     parameter_counts,
     resolve_cut,
     reused_layers,
+    target_label,
     target_network,
 )
 from cnnviz.transfer.tasks import EXAMPLES_PER_CLASS, target_task
+from cnnviz.ui.errors import message
+from cnnviz.ui.language import language, t
 from cnnviz.ui.loaders import available_datasets
 from cnnviz.ui.model_engine import available_models
 
 DEFAULT_SOURCE = "digits-0-4"
 DEFAULTS = TransferConfig()
-# Targets and the sources that already saw them (transfer would only be remembering).
-SEEN_TARGETS = {"digits-5-9": "digits 5–9", "fashion-mnist": "Fashion-MNIST"}
 
 
 @dataclass(frozen=True)
@@ -67,43 +68,48 @@ def pick_source() -> tuple[str, ModelInfo, CNNConfig] | None:
     """The source network selectbox, with what the chosen one was trained on."""
     sources = source_networks()
     if not sources:
-        st.error("No source network found: the bundled models are missing from assets/models.")
+        st.error(t("transfer.setup.no_source"))
         return None
     names = list(sources)
     default = names.index(DEFAULT_SOURCE) if DEFAULT_SOURCE in names else 0
     name = st.selectbox(
-        "Source network (trained on the first task)",
+        t("transfer.setup.source"),
         names,
         index=default,
         key="transfer_source",
-        help="The bundled models, and every run saved on the Training page.",
+        help=t("transfer.setup.source_help"),
     )
     info, network = sources[name]
     classes = ", ".join(map(str, info.manifest.get("class_names", []))) or "?"
     dataset = info.manifest.get("config", {}).get("dataset", "?")
-    st.caption(f"Trained on {dataset}, classes {classes}; {network.num_classes} outputs.")
+    st.caption(
+        t(
+            "transfer.setup.trained_on",
+            dataset=dataset,
+            classes=classes,
+            outputs=network.num_classes,
+        )
+    )
     return name, info, network
 
 
 def pick_target(source: ModelInfo) -> str:
     """The target task radio; Fashion-MNIST says how to get it when it is not here."""
     status = available_datasets()
+    labels = {target: target_label(target, language=language()) for target in TARGETS}
     target = st.radio(
-        "Target task (the new one, with few images)",
+        t("transfer.setup.target"),
         list(TARGETS),
-        format_func=TARGETS.get,
+        format_func=labels.get,
         key="transfer_target",
     )
     if target == "fashion-mnist" and status.get("fashion-mnist"):
         st.error(status["fashion-mnist"])
     trained_on = _trained_on(source)
     if target == "digits-5-9" and trained_on == "mnist-sample" and _saw_upper_digits(source):
-        st.warning(
-            "This source was trained on all ten digits, digits 5–9 included: it already knows "
-            "the target. Pick digits-0-4 to see what transfer learning really gives."
-        )
+        st.warning(t("transfer.setup.knows_digits"))
     if target == "fashion-mnist" and trained_on == "fashion-mnist":
-        st.warning("This source was trained on Fashion-MNIST itself: it already knows the target.")
+        st.warning(t("transfer.setup.knows_fashion"))
     return target
 
 
@@ -119,14 +125,14 @@ def _saw_upper_digits(info: ModelInfo) -> bool:
 
 def pick_methods() -> tuple[str, ...]:
     """Which methods to run side by side (all four by default)."""
+    labels = {method: method_label(method, language=language()) for method in METHODS}
     chosen = st.multiselect(
-        "Methods to compare",
+        t("transfer.setup.methods"),
         list(METHODS),
         default=list(METHODS),
-        format_func=METHOD_LABELS.get,
+        format_func=labels.get,
         key="transfer_methods",
-        help="Each runs on the same images; the baseline trains the same network from "
-        "random weights.",
+        help=t("transfer.setup.methods_help"),
     )
     return tuple(method for method in METHODS if method in chosen)
 
@@ -137,15 +143,12 @@ def pick_cut(network: CNNConfig) -> str:
     names = [row.name for row in rows]
     kinds = {row.name: row.kind for row in rows}
     return st.selectbox(
-        "Cut the network after layer",
+        t("transfer.setup.cut"),
         names,
         index=names.index(resolve_cut(network, None)),
         format_func=lambda name: f"{name} ({kinds[name]})",
         key="transfer_cut",
-        help="Features + SVM reads this layer's outputs. The other methods reuse the source's "
-        "weights up to this layer and put a new head (the layers after it, with random "
-        "weights) on top; frozen layers and fine-tuning's phase 1 train only the head, and "
-        "fine-tuning's phase 2 unfreezes the layers before the cut too.",
+        help=t("transfer.setup.cut_help"),
     )
 
 
@@ -156,32 +159,45 @@ def frozen_switches(network: CNNConfig, num_classes: int, cut: str) -> tuple[str
     reused = reused_layers(network, cut)
     target = target_network(network, num_classes)
     table = layer_table(target, reused, reused)
+    column = {
+        key: t(f"transfer.setup.table.{key}")
+        for key in ("layer", "frozen", "type", "output_shape", "weights")
+    }
+    origin = {
+        False: t("transfer.setup.table.from_source"),
+        True: t("transfer.setup.table.new_random"),
+    }
     frame = pd.DataFrame(
         {
-            "Layer": [row.name for row in table],
-            "Frozen": [not row.trainable for row in table],
-            "Type": [row.kind for row in table],
-            "Output shape": [str(row.output_shape) for row in table],
-            "Weights": ["from the source" if not row.new else "new (random)" for row in table],
+            column["layer"]: [row.name for row in table],
+            column["frozen"]: [not row.trainable for row in table],
+            column["type"]: [row.kind for row in table],
+            column["output_shape"]: [str(row.output_shape) for row in table],
+            column["weights"]: [origin[row.new] for row in table],
         }
     )
     edited = st.data_editor(
         frame,
-        key=f"transfer_frozen_{cut}",  # fresh switches when the cut moves
+        # Fresh switches when the cut moves, or the language (the columns' names).
+        key=f"transfer_frozen_{cut}_{language()}",
         hide_index=True,
-        disabled=["Layer", "Type", "Output shape", "Weights"],
-        column_config={"Frozen": st.column_config.CheckboxColumn(help="Untick to train it")},
+        disabled=[column[key] for key in ("layer", "type", "output_shape", "weights")],
+        column_config={
+            column["frozen"]: st.column_config.CheckboxColumn(
+                help=t("transfer.setup.table.frozen_help")
+            )
+        },
         width="stretch",
     )
-    switched = dict(zip(edited["Layer"], edited["Frozen"], strict=True))
+    switched = dict(zip(edited[column["layer"]], edited[column["frozen"]], strict=True))
     frozen = tuple(name for name in reused if switched.get(name))
     if any(switched.get(row.name) for row in table if row.new):
-        st.caption("The new head trains in any case: its switches are ignored.")
+        st.caption(t("transfer.setup.head_ignored"))
     counts = parameter_counts(layer_table(target, frozen, reused))
     columns = st.columns(3)
-    columns[0].metric("Total params", f"{counts['total']:,}")
-    columns[1].metric("Trainable params", f"{counts['trainable']:,}")
-    columns[2].metric("Non-trainable params", f"{counts['non_trainable']:,}")
+    columns[0].metric(t("transfer.setup.total_params"), f"{counts['total']:,}")
+    columns[1].metric(t("transfer.setup.trainable_params"), f"{counts['trainable']:,}")
+    columns[2].metric(t("transfer.setup.non_trainable_params"), f"{counts['non_trainable']:,}")
     return frozen
 
 
@@ -191,34 +207,34 @@ def pick_examples(target: str, own: Dataset | None) -> int:
         if own is None:
             return 1
         fewest = int(min(sum(own.y_train == label) for label in range(own.num_classes)))
-        st.caption(f"Each class trains on {fewest} images (as many as the smallest class has).")
+        st.caption(t("transfer.setup.own_examples", fewest=fewest))
         return fewest
     return st.select_slider(
-        "Examples per class",
+        t("transfer.setup.examples"),
         options=list(EXAMPLES_PER_CLASS),
         value=DEFAULTS.per_class,
         key="transfer_per_class",
-        help="Training images of each new class. Transfer helps most when there are few.",
+        help=t("transfer.setup.examples_help"),
     )
 
 
 def training_knobs() -> dict:
     """Epochs, fine-tuning's epochs, learning rate, batch size, seed and projection."""
-    with st.expander("Training settings"):
+    with st.expander(t("transfer.setup.settings")):
         columns = st.columns(3)
         values = {
             "epochs": columns[0].number_input(
-                "Epochs (new head; phase 1)", 1, 200, DEFAULTS.epochs, key="transfer_epochs"
+                t("transfer.setup.epochs"), 1, 200, DEFAULTS.epochs, key="transfer_epochs"
             ),
             "fine_tune_epochs": columns[1].number_input(
-                "Epochs of phase 2",
+                t("transfer.setup.fine_tune_epochs"),
                 1,
                 200,
                 DEFAULTS.fine_tune_epochs,
                 key="transfer_fine_tune_epochs",
             ),
             "learning_rate": columns[2].select_slider(
-                "Learning rate (Adam)",
+                t("transfer.setup.learning_rate"),
                 options=[1e-4, 3e-4, 1e-3, 3e-3, 1e-2],
                 value=DEFAULTS.learning_rate,
                 key="transfer_learning_rate",
@@ -226,34 +242,38 @@ def training_knobs() -> dict:
         }
         columns = st.columns(4)
         values["batch_size"] = columns[0].select_slider(
-            "Batch size",
+            t("transfer.setup.batch_size"),
             options=[8, 16, 32, 64, 128],
             value=DEFAULTS.batch_size,
             key="transfer_batch_size",
         )
-        values["seed"] = columns[1].number_input("Seed", 0, 2**32 - 1, 0, key="transfer_seed")
+        values["seed"] = columns[1].number_input(
+            t("transfer.setup.seed"), 0, 2**32 - 1, 0, key="transfer_seed"
+        )
         values["unfreeze"] = columns[3].selectbox(
-            "Phase 2 unfreezes",
+            t("transfer.setup.unfreeze"),
             [0, 1, 2, 3],
-            format_func=lambda n: "every layer" if n == 0 else f"the last {n} layer(s)",
+            format_func=_unfreezes().get,
             key="transfer_unfreeze",
-            help="Which layers with weights before the cut fine-tuning's phase 2 unfreezes, "
-            "counting back from the cut.",
+            help=t("transfer.setup.unfreeze_help"),
         )
         values["projection"] = columns[2].radio(
-            "Features in 2-D by",
+            t("transfer.setup.projection"),
             ["pca", "tsne"],
-            format_func={"pca": "PCA", "tsne": "t-SNE (slower)"}.get,
+            format_func={"pca": "PCA", "tsne": t("transfer.setup.tsne")}.get,
             key="transfer_projection_method",
             horizontal=True,
         )
-        st.caption(
-            "The baseline from scratch trains for both phases' epochs; phase 2 uses the "
-            "learning rate divided by 10."
-        )
+        st.caption(t("transfer.setup.settings_caption"))
     whole = ("epochs", "fine_tune_epochs", "batch_size", "seed", "unfreeze")
     values = {key: int(value) if key in whole else value for key, value in values.items()}
     return values | {"unfreeze": values["unfreeze"] or None}
+
+
+def _unfreezes() -> dict[int, str]:
+    """What phase 2 unfreezes, said, by choice: every layer (0), or the last 1, 2 or 3."""
+    said = {0: t("transfer.setup.unfreeze_all"), 1: t("transfer.setup.unfreeze_one")}
+    return said | {count: t("transfer.setup.unfreeze_last", count=count) for count in (2, 3)}
 
 
 def target_classes(target: str, own: Dataset | None) -> int | None:
@@ -271,7 +291,7 @@ def checked_transfer_config(**values) -> TransferConfig | None:
     try:
         return TransferConfig(**values)
     except ValueError as error:
-        st.error(str(error))
+        st.error(message(error))
         return None
 
 

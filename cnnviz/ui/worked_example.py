@@ -19,6 +19,8 @@ from cnnviz.network import (
 )
 from cnnviz.network.forward_pass import receptive_field
 from cnnviz.ui.components import mount_number_grids
+from cnnviz.ui.errors import message
+from cnnviz.ui.language import language, t
 
 LAYER_KEY, CHANNEL_KEY = "feature_maps_layer", "feature_maps_channel"
 ROW_KEY, COL_KEY = "feature_maps_row", "feature_maps_col"
@@ -32,13 +34,17 @@ def show_explanation(explained) -> None:
         _show_dense(explained)
     else:
         _show_conv(explained)
+    column = {
+        key: t(f"feature_maps.by_hand.chain_{key}")
+        for key in ("layer", "kind", "computed", "model")
+    }
     chain = pd.DataFrame(
         [
             {
-                "layer": step.layer,
-                "kind": step.kind,
-                "computed here": step.value,
-                "the model's value": step.model_value,
+                column["layer"]: step.layer,
+                column["kind"]: step.kind,
+                column["computed"]: step.value,
+                column["model"]: step.model_value,
             }
             for step in getattr(explained, "steps", [])
         ]
@@ -46,66 +52,91 @@ def show_explanation(explained) -> None:
     if len(chain):
         st.dataframe(chain, hide_index=True, key="feature_maps_chain")
     st.success(
-        f"Computed by hand: **{explained.value:.6g}**; the model's own value: "
-        f"**{explained.model_value:.6g}**."
+        t(
+            "feature_maps.by_hand.checked",
+            value=explained.value,
+            model_value=explained.model_value,
+        )
     )
 
 
 def _show_conv(explained: ActivationExplanation) -> None:
     channels = explained.window.shape[2]
     st.markdown(
-        f"`{explained.conv_layer}` reads a {explained.window.shape[0]}×"
-        f"{explained.window.shape[1]} window of `{explained.input_layer}` at row "
-        f"{explained.top}, column {explained.left}, in all {channels} input channel(s), "
-        f"and multiplies it by the kernel of output channel {explained.channel}."
+        t(
+            "feature_maps.by_hand.conv",
+            conv=explained.conv_layer,
+            rows=explained.window.shape[0],
+            cols=explained.window.shape[1],
+            source=explained.input_layer,
+            top=explained.top,
+            left=explained.left,
+            channels=channels,
+            channel=explained.channel,
+        )
     )
     shown = 0
     if channels > 1:
-        shown = st.slider("Input channel to show", 0, channels - 1, 0, key="feature_maps_in")
-    grids = [("Window", explained.window), ("Kernel", explained.kernel)]
-    grids.append(("Window × kernel", explained.products))
+        label = t("feature_maps.by_hand.input_channel")
+        shown = st.slider(label, 0, channels - 1, 0, key="feature_maps_in")
+    grids = [(t("feature_maps.by_hand.window"), explained.window)]
+    grids.append((t("feature_maps.by_hand.kernel"), explained.kernel))
+    grids.append((t("feature_maps.by_hand.products"), explained.products))
     shown_grids = [(title, values[:, :, shown]) for title, values in grids]
     mount_number_grids("feature_maps_arithmetic", shown_grids, operators=("×", "="))
     sums = " + ".join(f"{value:.4g}" for value in explained.per_channel_sums)
     lines = [
-        f"Sum over channels: {sums} = **{explained.total:.6g}**",
-        f"Plus the bias {explained.bias:.6g}: **{explained.pre_activation:.6g}**",
+        t("feature_maps.by_hand.sum", sums=sums, total=explained.total),
+        t("feature_maps.by_hand.bias", bias=explained.bias, value=explained.pre_activation),
     ]
     norm = explained.batch_norm
     if norm:
-        lines.append(
-            f"Batch normalisation, γ × (x − mean) / √(variance + ε) + β: "
+        formula = (
             f"{format_signed(norm['gamma'])} × ({format_signed(norm['input'])} "
             f"{format_term(norm['moving_mean'], subtract=True)}) / "
             f"√({format_signed(norm['moving_variance'])} + {norm['epsilon']:g}) "
             f"{format_term(norm['beta'])} = **{format_signed(norm['value'], '.6g')}**"
         )
-    lines.append(f"Activation `{explained.activation}`: **{explained.value:.6g}**")
+        lines.append(t("feature_maps.by_hand.batch_norm", formula=formula))
+    activation = explained.activation
+    lines.append(t("feature_maps.by_hand.activation", activation=activation, value=explained.value))
     st.markdown("  \n".join(lines))
 
 
 def _show_pooling(explained: PoolingExplanation) -> None:
     marked = (0, *explained.argmax) if explained.argmax is not None else None
-    title = f"{explained.method} pooling window"
+    method = t(f"architecture.editor.poolings.{explained.method}")
+    title = t("feature_maps.by_hand.pooling_window", method=method)
     mount_number_grids("feature_maps_pool_window", [(title, explained.window)], marked=marked)
 
 
 def _show_dense(explained: DenseExplanation) -> None:
+    column = {
+        key: t(f"feature_maps.by_hand.dense_{key}")
+        for key in ("input", "value", "weight", "product")
+    }
     rows = [
         {
-            "input": str(position),
-            "value": float(explained.inputs[index]),
-            "weight": float(explained.weights[index]),
-            "product": float(explained.products[index]),
+            column["input"]: str(position),
+            column["value"]: float(explained.inputs[index]),
+            column["weight"]: float(explained.weights[index]),
+            column["product"]: float(explained.products[index]),
         }
         for index, position in zip(explained.top_indices, explained.top_positions, strict=True)
     ]
     st.markdown(
-        f"Unit {explained.unit} of `{explained.dense_layer}` adds up "
-        f"{len(explained.inputs)} products; the largest are listed, the other "
-        f"{len(explained.inputs) - len(rows)} add up to {explained.other_sum:.4g}. Total "
-        f"{explained.total:.6g}, plus the bias {explained.bias:.4g} = "
-        f"{explained.pre_activation:.6g}, then `{explained.activation}`."
+        t(
+            "feature_maps.by_hand.dense",
+            unit=explained.unit,
+            layer=explained.dense_layer,
+            count=len(explained.inputs),
+            others=len(explained.inputs) - len(rows),
+            other_sum=explained.other_sum,
+            total=explained.total,
+            bias=explained.bias,
+            value=explained.pre_activation,
+            activation=explained.activation,
+        )
     )
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="feature_maps_dense_terms")
 
@@ -118,26 +149,37 @@ def value_by_hand(outputs: list[LayerActivation], x: np.ndarray) -> None:
     explained_position(outputs)  # the defaults, before the widgets are drawn
     picks = st.columns([3, 2, 2, 2])
     layer = picks[0].selectbox(
-        "Layer", names, key=LAYER_KEY, on_change=_most_active, args=(outputs,)
+        t("feature_maps.by_hand.layer"),
+        names,
+        key=LAYER_KEY,
+        on_change=_most_active,
+        args=(outputs,),
     )
     chosen = explainable[names.index(layer)].output
-    channel = picks[1].number_input("Map or unit", 0, chosen.shape[-1] - 1, key=CHANNEL_KEY)
+    channel = picks[1].number_input(
+        t("feature_maps.by_hand.map_or_unit"), 0, chosen.shape[-1] - 1, key=CHANNEL_KEY
+    )
     row = col = None
     if chosen.ndim == 3:
-        row = picks[2].number_input("Row", 0, chosen.shape[0] - 1, key=ROW_KEY)
-        col = picks[3].number_input("Column", 0, chosen.shape[1] - 1, key=COL_KEY)
-    st.button("The most active value of this layer", on_click=_most_active, args=(outputs,))
+        row = picks[2].number_input(
+            t("feature_maps.by_hand.row"), 0, chosen.shape[0] - 1, key=ROW_KEY
+        )
+        col = picks[3].number_input(
+            t("feature_maps.by_hand.column"), 0, chosen.shape[1] - 1, key=COL_KEY
+        )
+    st.button(t("feature_maps.by_hand.most_active"), on_click=_most_active, args=(outputs,))
     try:
         explained = explain_activation(outputs, x, layer, int(channel), row, col)
     except ValueError as error:
-        st.error(str(error))
+        st.error(message(error))
         return
     where, steps = st.columns([1, 3])
     index = names_of(outputs).index(layer)
     box = receptive_field(outputs, index, row or 0, col or 0, x.shape) if row is not None else None
-    where.plotly_chart(plots.input_figure(x, box=box), key="feature_maps_receptive_field")
+    figure = plots.input_figure(x, box=box, language=language())
+    where.plotly_chart(figure, key="feature_maps_receptive_field")
     if box is not None:
-        where.caption(f"The {box[2]}×{box[3]} input pixels this value depends on.")
+        where.caption(t("feature_maps.by_hand.receptive_field", rows=box[2], cols=box[3]))
     with steps:
         show_explanation(explained)
 

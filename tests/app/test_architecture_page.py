@@ -84,7 +84,7 @@ def test_memory_estimate_follows_the_batch_size_and_lists_remedies():
     at.slider(key="architecture_batch").set_value(512).run()
     estimate = network.training_memory(network.lecture_config(), 512, "adam")
     assert at.metric[2].value == f"{estimate.total / 1e6:,.1f} MB"
-    remedies = at.dataframe[1].value
+    remedies = next(frame.value for frame in at.dataframe if "Remedy" in frame.value.columns)
     assert len(remedies) == len(network.memory_remedies(network.lecture_config(), 512))
     assert any("batch" in text.lower() for text in remedies["Remedy"])
 

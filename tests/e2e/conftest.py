@@ -4,6 +4,7 @@ import contextlib
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -44,9 +45,13 @@ def _free_port() -> int:
 
 def _wait_until_healthy(process, url: str, log) -> None:
     deadline = time.monotonic() + 60
+    # A self-signed certificate (the HTTPS test) is not checked: only the server's health is.
+    insecure = ssl._create_unverified_context() if url.startswith("https") else None
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            with urllib.request.urlopen(
+                f"{url}/_stcore/health", timeout=2, context=insecure
+            ) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -58,15 +63,15 @@ def _wait_until_healthy(process, url: str, log) -> None:
 
 
 @contextlib.contextmanager
-def streamlit_server(*options: str):
+def streamlit_server(*options: str, scheme: str = "http"):
     """`streamlit run app.py` (with `options`) on a free loopback port; its URL, until the
-    block ends.
+    block ends (`scheme` "https" with the `server.ssl*` options).
 
     The server's output goes to a file, never to a pipe nobody reads: a full pipe blocks the
     server's next log line, and with it the server.
     """
     port = _free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = f"{scheme}://127.0.0.1:{port}"
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1", "--server.headless", "true", *options]
     with tempfile.TemporaryFile() as log:

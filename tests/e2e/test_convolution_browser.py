@@ -20,7 +20,8 @@ def test_editing_a_kernel_cell_changes_the_output(page, server_url):
     before = output_signature(page)
     assert before
 
-    grid = page.locator("[data-testid=stDataFrame]").first
+    # The kernel editor (the charts' "As a table" expanders hold data frames too).
+    grid = page.locator("[class*=st-key-convolution_editor_] [data-testid=stDataFrame]").first
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     # The 3x3 editor: a header row, then three rows; double-click the centre cell.

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cnnviz.ui import LESSON
+from cnnviz.ui import GUIDED, LESSON
 from tests.e2e.conftest import streamlit_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -17,7 +17,7 @@ def test_a_link_to_a_page_opens_it_inside_the_lesson_on_a_fresh_server(browser):
         sidebar = page.locator("[data-testid='stSidebarNav']")
         links = sidebar.get_by_role("link").all_inner_texts()
         titles = [text.strip().splitlines()[-1] for text in links]  # after the icon's name
-        assert titles == [lesson.title for lesson in LESSON]
+        assert titles == [lesson.title for lesson in (*LESSON, GUIDED)]  # sections in order
         sidebar.get_by_role("link", name="Convolution").click()
         page.get_by_role("heading", name="Convolution").first.wait_for(timeout=60_000)
         assert page.url.endswith("/convolution")

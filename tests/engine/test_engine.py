@@ -113,7 +113,7 @@ def process_gone(pid: int) -> bool:
 def test_engine_runs_in_its_own_process(engine, dirs):
     info = engine.ping()
     assert info.pid == engine.pid != os.getpid()
-    assert info.protocol_version == PROTOCOL_VERSION == 7
+    assert info.protocol_version == PROTOCOL_VERSION == 8
     assert info.tensorflow_version[0].isdigit()
     assert info.uptime_seconds >= 0 and info.max_jobs == 1
     assert info.models_dir == str(dirs["saved"]) and info.bundled_dir == str(dirs["bundled"])
@@ -301,7 +301,7 @@ def test_concurrent_requests_from_eight_threads(engine, dirs, images):
 
 def test_protocol_version_mismatch_is_a_clear_error(engine, monkeypatch):
     monkeypatch.setattr("cnnviz.engine.client.PROTOCOL_VERSION", 99)
-    with pytest.raises(ProtocolMismatchError, match="speaks protocol 7; this client sent 99"):
+    with pytest.raises(ProtocolMismatchError, match="speaks protocol 8; this client sent 99"):
         engine.ping()
 
 

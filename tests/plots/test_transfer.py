@@ -9,19 +9,19 @@ from cnnviz.plots.transfer import (
     CONV_GREY,
     DENSE_BLUE,
     POOL_RED,
-    SOFTMAX_GREEN,
+    SOFTMAX_BLACK,
     network_figure,
 )
 
 
-def test_vgg16_is_drawn_grey_red_blue_green_as_in_the_lecture():
+def test_vgg16_is_drawn_grey_red_blue_as_in_the_lecture_and_the_softmax_black():
     figure = network_figure(vgg16_rows(), "VGG16: 138,357,544 parameters")
     colours = [shape.fillcolor for shape in figure.layout.shapes]
     # 13 convolutions in five blocks, each block ending in a pool, then fc1, fc2, softmax.
     expected = []
     for convolutions in (2, 2, 3, 3, 3):
         expected += [CONV_GREY] * convolutions + [POOL_RED]
-    assert colours == expected + [DENSE_BLUE, DENSE_BLUE, SOFTMAX_GREEN]
+    assert colours == expected + [DENSE_BLUE, DENSE_BLUE, SOFTMAX_BLACK]
     hover = figure.data[0].hovertext
     assert hover[0] == "block1_conv1 (Conv2D)<br>output 224×224×64<br>1,792 parameters"
     assert hover[-1] == "predictions (Dense)<br>output 1000<br>4,097,000 parameters"
@@ -50,4 +50,4 @@ def test_the_lectures_mnist_cnn_draws_the_same_way():
     figure = network_figure(rows, "")
     kinds = [row.kind for row in rows if row.kind in ("Conv2D", "MaxPooling2D", "Dense")]
     assert len(figure.layout.shapes) == len(kinds)
-    assert figure.layout.shapes[-1].fillcolor == SOFTMAX_GREEN
+    assert figure.layout.shapes[-1].fillcolor == SOFTMAX_BLACK

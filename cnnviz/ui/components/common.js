@@ -8,6 +8,9 @@
  *   browser equals `np.sum` bit for bit.
  * - colourOf: a value's colour on a plotly colour scale sent from `cnnviz.plots`.
  * - grid, labelled: a small array as a table of coloured cells (padding marked), captioned.
+ * - fill: a message from the page (a component's `texts`) with its {names} filled in.
+ * - colourLegend: a colour bar with its values, the numeric legend of a canvas heatmap.
+ * - keyMove: where an arrow key (Home, End) moves a cell of a grid, for keyboard use.
  * - sized: a canvas sized in CSS pixels, sharp on high-density screens.
  * - instanceIn, forget: one drawing object per mounted component, kept across reruns.
  */
@@ -94,7 +97,13 @@ function element(tag, className, text) {
   return node;
 }
 
-function grid(rows, colour, marked = null) {
+function fill(text, values) {
+  // A catalog's message with its {names} filled in, as Python's str.format does.
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
+
+function grid(rows, colour, marked = null, texts = null) {
+  // `texts` {pad, pad_title}: how a padding cell is written, in the page's language.
   const table = element("table", "cx-grid");
   rows.forEach((cells, i) => {
     const tr = element("tr");
@@ -102,8 +111,8 @@ function grid(rows, colour, marked = null) {
       const td = element("td");
       if (value === null) {
         td.className = "cx-pad";
-        td.textContent = "pad";
-        td.title = "padding";
+        td.textContent = texts ? texts.pad : "pad";
+        td.title = texts ? texts.pad_title : "padding";
       } else {
         const rgb = colour(value);
         td.style.background = `rgb(${rgb.join(",")})`;
@@ -154,4 +163,29 @@ function instanceIn(parentElement, className, create) {
 
 function forget(root) {
   instances.delete(root);
+}
+
+function colourLegend(scale, low, high, label) {
+  // A colour bar with its values under it (low, middle, high): a heatmap's numeric legend.
+  const box = element("div", "cx-legend");
+  box.setAttribute("role", "img");
+  const middle = (low + high) / 2;
+  box.setAttribute("aria-label", `${label}: ${formatG(low)} … ${formatG(high)}`);
+  const bar = element("div", "cx-legend-bar");
+  const stops = scale.map(([p, rgb]) => `rgb(${rgb.join(",")}) ${(100 * p).toFixed(1)}%`);
+  bar.style.background = `linear-gradient(to right, ${stops.join(", ")})`;
+  const ticks = element("div", "cx-legend-ticks");
+  for (const value of [low, middle, high]) ticks.append(element("span", "", formatG(value + 0)));
+  box.append(bar, ticks);
+  return box;
+}
+
+function keyMove(event, cell, rows, cols) {
+  // The cell an arrow key (or Home, End) moves `cell` [row, col] to; null for another key.
+  const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+  if (event.key === "Home") return [0, 0];
+  if (event.key === "End") return [rows - 1, cols - 1];
+  if (!(event.key in moves)) return null;
+  const [dr, dc] = moves[event.key];
+  return [Math.min(rows - 1, Math.max(0, cell[0] + dr)), Math.min(cols - 1, Math.max(0, cell[1] + dc))];
 }

@@ -13,6 +13,9 @@ from cnnviz import plots
 from cnnviz.formatting import format_amount
 from cnnviz.ui.components.payload import colour_scale, encode_array, version_of
 from cnnviz.ui.components.registry import component
+from cnnviz.ui.language import t
+
+TEXTS = ("point", "max", "blue", "white", "red", "row", "column")
 
 
 def gallery_data(maps: dict[str, np.ndarray], columns: int, shared_scale: bool) -> dict:
@@ -23,9 +26,10 @@ def gallery_data(maps: dict[str, np.ndarray], columns: int, shared_scale: bool) 
     packed = []
     for name, values in arrays.items():
         peak = float(np.nanmax(np.abs(values), initial=0.0))  # 0 for a flat map
-        subtitle = None if shared_scale else f"max |value| {format_amount(peak)}"
+        amount = format_amount(peak)
+        subtitle = None if shared_scale else t("feature_maps.gallery.max_value", value=amount)
         packed.append({"title": name, "subtitle": subtitle, "values": encode_array(values)})
-    title = "Colour scale" if shared_scale else "Colour scale, each map on its own"
+    title = t("feature_maps.gallery.scale" if shared_scale else "feature_maps.gallery.scale_each")
     data = {
         "maps": packed,
         "stops": colour_scale(plots.DIVERGING, -1, 1)["stops"],
@@ -33,8 +37,9 @@ def gallery_data(maps: dict[str, np.ndarray], columns: int, shared_scale: bool) 
         "limit": float(limit),
         "columns": int(columns),
         "scale_title": title,
+        "texts": {name: t(f"feature_maps.gallery.{name}") for name in TEXTS},
     }
-    data["version"] = version_of(*arrays.values(), list(arrays), columns, shared_scale)
+    data["version"] = version_of(*arrays.values(), list(arrays), columns, shared_scale, title)
     return data
 
 

@@ -7,7 +7,9 @@
  *
  * Data (cnnviz/ui/components/map_gallery/__init__.py `map_gallery`): maps [{title,
  *   subtitle, values: encoded array}], stops (the colour scale), shared (one scale for all)
- *   with limit (its largest |value|), columns, scale_title, version.
+ *   with limit (its largest |value|), columns, scale_title, texts (the words shown, in the
+ *   page's language: point, max, blue, white, red, row, column), version.
+ * Keys: Tab reaches each map; the arrows, Home and End read its cells into the readout.
  * Sends back nothing.
  */
 
@@ -17,7 +19,7 @@ class MapGallery {
   constructor(root) {
     this.root = root;
     root.innerHTML = "";
-    this.readout = element("div", "mg-readout", "Point at a map to read its values.");
+    this.readout = element("div", "mg-readout");
     this.readout.setAttribute("aria-live", "polite");
     this.bar = element("canvas", "mg-bar");
     this.barTitle = element("div", "mg-bar-title");
@@ -31,6 +33,8 @@ class MapGallery {
     if (data.version === this.version) return;
     this.version = data.version;
     this.data = data;
+    this.texts = data.texts;
+    this.readout.textContent = data.texts.point;
     this.scale = makeScale(data.stops);
     this.maps = data.maps.map((map) => ({ ...map, array: decodeArray(map.values) }));
     this.barTitle.textContent = data.scale_title;
@@ -56,8 +60,9 @@ class MapGallery {
       context.fillStyle = `rgb(${colourOf(this.scale, 0, 1, t).join(",")})`;
       context.fillRect(x, 0, 1, 14);
     }
-    const limit = this.data.shared ? formatG(this.data.limit) : "max";
-    this.barTitle.textContent = `${this.data.scale_title}: −${limit} (blue), 0 (white), +${limit} (red)`;
+    const { max, blue, white, red } = this.texts;
+    const limit = this.data.shared ? formatG(this.data.limit) : max;
+    this.barTitle.textContent = `${this.data.scale_title}: −${limit} (${blue}), 0 (${white}), +${limit} (${red})`;
   }
 
   tile(map, width) {
@@ -78,11 +83,31 @@ class MapGallery {
       context.fillStyle = `rgb(${colourOf(this.scale, -limit, limit, map.array.values[i]).join(",")})`;
       context.fillRect((i % cols) * cell, Math.floor(i / cols) * cell, cell + 0.5, cell + 0.5);
     }
+    let cursor = [0, 0]; // the cell the arrow keys read
+    const read = ([r, c]) => {
+      cursor = [r, c];
+      const { row, column } = this.texts;
+      const value = formatG(map.array.values[r * cols + c]);
+      this.readout.textContent = `${map.title}: ${row} ${r}, ${column} ${c} = ${value}`;
+    };
     canvas.addEventListener("pointermove", (event) => {
       const box = canvas.getBoundingClientRect();
       const r = Math.min(rows - 1, Math.max(0, Math.floor((event.clientY - box.top) / cell)));
       const c = Math.min(cols - 1, Math.max(0, Math.floor((event.clientX - box.left) / cell)));
-      this.readout.textContent = `${map.title}: row ${r}, column ${c} = ${formatG(map.array.values[r * cols + c])}`;
+      read([r, c]);
+    });
+    // From the keyboard: Tab reaches each map, the arrows (Home, End) read its cells aloud.
+    canvas.tabIndex = 0;
+    canvas.classList.add("cx-focusable");
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", [map.title, map.subtitle].filter(Boolean).join(", "));
+    canvas.addEventListener("focus", () => read(cursor));
+    canvas.addEventListener("keydown", (event) => {
+      const moved = keyMove(event, cursor, rows, cols);
+      if (!moved) return;
+      event.preventDefault();
+      event.stopPropagation(); // presenter mode's arrow-key shortcuts must not step too
+      read(moved);
     });
     figure.append(canvas);
     return figure;

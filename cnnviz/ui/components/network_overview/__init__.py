@@ -19,6 +19,9 @@ from cnnviz.network import LayerActivation, explainable_layers
 from cnnviz.network.forward_pass import never_negative, receptive_field
 from cnnviz.ui.components.payload import colour_scale, encode_array, version_of
 from cnnviz.ui.components.registry import component
+from cnnviz.ui.language import t
+
+TEXTS = ("point", "input", "map", "unit", "class", "only_reshapes")
 
 
 def layer_title(output: LayerActivation) -> str:
@@ -82,8 +85,11 @@ def overview_data(outputs, x, class_names, per_map: bool, pick, pickable: bool) 
         "pick": None if pick is None else [None if v is None else int(v) for v in pick],
         "class_names": [str(name) for name in class_names],
         "pickable": bool(pickable),
+        "texts": {name: t(f"feature_maps.overview.{name}") for name in TEXTS},
     }
-    data["version"] = version_of(x, *(o.output for o in outputs), per_map, data["pick"])
+    data["version"] = version_of(
+        x, *(o.output for o in outputs), per_map, data["pick"], sorted(data["texts"].items())
+    )
     return data
 
 

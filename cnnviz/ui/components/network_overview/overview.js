@@ -11,7 +11,11 @@
  *   layers: [{name, kind, title, values: encoded (h, w, c) or (n,), never_negative,
  *     explainable, rows: [[top, count], ...] per output row, cols: the same per column}];
  *   per_map: each map on its own scale; pick: [layer, map, row, col] or null;
- *   class_names; pickable; version.
+ *   class_names; pickable; texts (the words shown, in the page's language: point, input,
+ *   map, unit, class, only_reshapes); version.
+ * Under each layer, its colour bar with its values (unless each map has its own scale).
+ * Keys: Tab reaches each map (and each flat layer); the arrows, Home and End read its cells
+ * (value and receptive field, as hovering does), Enter or Space picks the cell.
  * Sends back: state `pick` [layer, map, row, col] (row and col null for a flat layer).
  */
 
@@ -28,9 +32,10 @@ class NetworkOverview {
     root.innerHTML = "";
     this.side = element("div", "no-input");
     this.inputCanvas = element("canvas");
-    this.readout = element("div", "no-readout", "Point at any cell.");
+    this.readout = element("div", "no-readout");
     this.readout.setAttribute("aria-live", "polite");
-    this.side.append(element("div", "no-caption", "The input"), this.inputCanvas, this.readout);
+    this.caption = element("div", "no-caption");
+    this.side.append(this.caption, this.inputCanvas, this.readout);
     this.body = element("div", "no-layers");
     root.append(this.side, this.body);
     this.resizer = new ResizeObserver(() => this.arrange());
@@ -50,6 +55,9 @@ class NetworkOverview {
     if (data.version === this.version) return;
     this.version = data.version;
     this.data = data;
+    this.texts = data.texts;
+    this.caption.textContent = data.texts.input;
+    this.readout.textContent = data.texts.point;
     this.input = decodeArray(data.input);
     this.scales = {
       true: makeScale(data.scales.never_negative),
@@ -59,7 +67,7 @@ class NetworkOverview {
     this.pick = data.pick;
     this.arrange();
     this.drawInput(null);
-    this.drawLayers();
+    this.keepFocus(() => this.drawLayers());
     this.root.dataset.ready = "true";
   }
 
@@ -91,6 +99,11 @@ class NetworkOverview {
       if (layer.array.shape.length === 3) this.drawMaps(layer, index, maps);
       else this.drawFlat(layer, index, maps);
       row.append(maps);
+      // The layer's colour bar with its values (each map has its own range when per_map).
+      if (!this.data.per_map || layer.array.shape.length !== 3) {
+        const [low, high] = this.range(layer, layer.array.values);
+        row.append(colourLegend(this.scales[layer.never_negative], low, high, layer.title));
+      }
       this.body.append(row);
     });
   }
@@ -128,17 +141,29 @@ class NetworkOverview {
         const c = Math.min(w - 1, Math.floor((event.clientX - box.left) / cell));
         return [Math.max(0, r), Math.max(0, c)];
       };
-      canvas.addEventListener("pointermove", (event) => {
-        const [r, c] = where(event);
+      let cursor = picked ? [this.pick[2], this.pick[3]] : [0, 0]; // the keys' cell
+      const read = ([r, c]) => {
+        cursor = [r, c];
         const value = plane[r * w + c];
-        this.show(`${layer.name} · map ${k} · (${r}, ${c}) = ${formatG(value)}`, [
+        this.show(`${layer.name} · ${this.texts.map} ${k} · (${r}, ${c}) = ${formatG(value)}`, [
           layer.rows[r][0], layer.cols[c][0], layer.rows[r][1], layer.cols[c][1],
         ]);
-      });
+      };
+      canvas.addEventListener("pointermove", (event) => read(where(event)));
       canvas.addEventListener("pointerleave", () => this.show(null, null));
       canvas.addEventListener("click", (event) => {
         const [r, c] = where(event);
         this.choose(layer, [index, k, r, c]);
+      });
+      // From the keyboard: Tab reaches each map, the arrows read its cells, Enter picks one.
+      this.focusable(canvas, `${layer.title} · ${this.texts.map} ${k}`, () => read(cursor), (event) => {
+        if (event.key === "Enter" || event.key === " ") {
+          this.choose(layer, [index, k, ...cursor]);
+          return true;
+        }
+        const moved = keyMove(event, cursor, h, w);
+        if (moved) read(moved);
+        return Boolean(moved);
       });
       if (picked) figure.classList.add("no-picked");
       figure.append(canvas, element("figcaption", "", String(k)));
@@ -177,30 +202,72 @@ class NetworkOverview {
       const i = Math.floor((event.clientY - box.top) / cell) * perRow + Math.floor((event.clientX - box.left) / cell);
       return Math.min(n - 1, Math.max(0, i));
     };
-    canvas.addEventListener("pointermove", (event) => {
-      const i = unitAt(event);
-      const label = last ? ` (class ${this.data.class_names[i]})` : "";
-      this.show(`${layer.name} · unit ${i}${label} = ${formatG(values[i])}`, [0, 0, ...this.input.shape]);
-    });
+    let unit = this.pick && this.pick[0] === index ? this.pick[1] : 0; // the keys' unit
+    const read = (i) => {
+      unit = i;
+      const label = last ? ` (${this.texts.class} ${this.data.class_names[i]})` : "";
+      const text = `${layer.name} · ${this.texts.unit} ${i}${label} = ${formatG(values[i])}`;
+      this.show(text, [0, 0, ...this.input.shape]);
+    };
+    canvas.addEventListener("pointermove", (event) => read(unitAt(event)));
     canvas.addEventListener("pointerleave", () => this.show(null, null));
     canvas.addEventListener("click", (event) => this.choose(layer, [index, unitAt(event), null, null]));
+    // From the keyboard: the arrows go through the units in order (up and down a row).
+    canvas.dataset.layer = index;
+    this.focusable(canvas, layer.title, () => read(unit), (event) => {
+      if (event.key === "Enter" || event.key === " ") {
+        this.choose(layer, [index, unit, null, null]);
+        return true;
+      }
+      const moved = keyMove(event, [Math.floor(unit / perRow), unit % perRow], rows, perRow);
+      if (moved) read(Math.min(n - 1, moved[0] * perRow + moved[1]));
+      return Boolean(moved);
+    });
     parent.append(canvas);
   }
 
+  focusable(canvas, label, onFocus, onKey) {
+    // A canvas the keyboard reaches (Tab), named for screen readers; `onKey` answers a key
+    // and returns something truthy when it used it.
+    canvas.tabIndex = 0;
+    canvas.classList.add("cx-focusable");
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", label);
+    canvas.addEventListener("focus", onFocus);
+    canvas.addEventListener("blur", () => this.show(null, null));
+    canvas.addEventListener("keydown", (event) => {
+      if (!onKey(event)) return;
+      event.preventDefault();
+      event.stopPropagation(); // presenter mode's arrow-key shortcuts must not step too
+    });
+  }
+
   show(text, box) {
-    this.readout.textContent = text || "Point at any cell.";
+    this.readout.textContent = text || this.texts.point;
     this.drawInput(box);
   }
 
   choose(layer, pick) {
     if (!this.data.pickable) return;
     if (!layer.explainable) {
-      this.readout.textContent = `${layer.name} (${layer.kind}) only reshapes: pick a value of another layer to see its arithmetic.`;
+      this.readout.textContent = `${layer.name} (${layer.kind}) ${this.texts.only_reshapes}`;
       return;
     }
     this.pick = pick;
-    this.drawLayers();
+    this.keepFocus(() => this.drawLayers());
     this.setStateValue("pick", pick);
+  }
+
+  keepFocus(draw) {
+    // Redrawing replaces the canvases: the one the keyboard was on gets the focus back.
+    const active = this.root.getRootNode().activeElement;
+    const layer = active && active.dataset ? active.dataset.layer : undefined;
+    const map = layer === undefined ? undefined : active.dataset.map;
+    draw();
+    if (layer === undefined) return;
+    const which = `canvas[data-layer="${layer}"]${map === undefined ? "" : `[data-map="${map}"]`}`;
+    const again = this.body.querySelector(which);
+    if (again) again.focus();
   }
 }
 

@@ -3,7 +3,8 @@
  *
  * Data (cnnviz/ui/components/number_grids/__init__.py `mount_number_grids`): grids [{title,
  *   values: encoded 2-D array, scale {stops, low, high}, marked [row, col] or null}],
- *   operators (the text between two grids), version.
+ *   operators (the text between two grids), texts {pad, pad_title} (how padding is written,
+ *   in the page's language), version.
  * Sends back nothing; every number is written as Python's `:g` writes it.
  */
 
@@ -18,7 +19,7 @@ function render(root, data) {
     for (let r = 0; r < rows; r++) cells.push(Array.from(array.values.slice(r * cols, (r + 1) * cols), (v) => (Number.isNaN(v) ? null : v)));
     const scale = makeScale(item.scale.stops);
     const colour = (v) => colourOf(scale, item.scale.low, item.scale.high, v);
-    line.append(labelled(item.title, grid(cells, colour, item.marked)));
+    line.append(labelled(item.title, grid(cells, colour, item.marked, data.texts)));
   });
   root.append(line);
   root.dataset.ready = "true";

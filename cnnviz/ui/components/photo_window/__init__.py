@@ -14,10 +14,12 @@ import cv2
 import numpy as np
 import streamlit as st
 
+from cnnviz import i18n
 from cnnviz.images import fit_for_display
 from cnnviz.images.pixels import window_positions
 from cnnviz.ui.components.payload import version_of
 from cnnviz.ui.components.registry import component
+from cnnviz.ui.language import language
 
 SHOWN_SIDE = 640
 JPEG_QUALITY = 88
@@ -33,6 +35,11 @@ def picture_url(image: np.ndarray) -> str:
     if not ok:
         raise ValueError(f"The photo could not be encoded as JPEG. Received shape {image.shape}.")
     return "data:image/jpeg;base64," + base64.b64encode(encoded.tobytes()).decode("ascii")
+
+
+def photo_texts(language: str = "en") -> dict[str, str]:
+    """The words the photo window writes in the browser, in `language`."""
+    return {name: i18n.translate(language, f"home.photo.{name}") for name in ("readout", "hover")}
 
 
 def store_window(key: str, keys: tuple[str, str]) -> None:
@@ -61,7 +68,8 @@ def mount_photo_window(
             "cols": cols,
         },
         "title": title,
-        "version": version_of(image.shape, picture),
+        "texts": photo_texts(language()),
+        "version": version_of(image.shape, picture, language()),
     }
     component("photo_window")(
         key=key, data=data, on_window_change=functools.partial(store_window, key, keys)

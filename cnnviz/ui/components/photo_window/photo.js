@@ -7,8 +7,11 @@
  *
  * Data (cnnviz/ui/components/photo_window/__init__.py `photo_window`): picture (a data URL),
  *   size [height, width] of the original, window [top, left] and side, positions {rows, cols}
- *   (where a window may start), title, version.
- * Sends back: state `window` [top, left] on a click.
+ *   (where a window may start), title, texts {readout, hover} (the words written here, in the
+ *   page's language; `fill` puts the numbers in), version.
+ * Keys: Tab reaches the photo; the arrows (Home, End) move a dashed preview window, Enter or
+ * Space moves the window there.
+ * Sends back: state `window` [top, left] on a click, Enter or Space.
  */
 
 const MAX_WIDTH = 640;
@@ -19,7 +22,7 @@ class PhotoWindow {
     root.innerHTML = "";
     this.caption = element("div", "pw-title");
     this.canvas = element("canvas");
-    this.readout = element("div", "pw-readout", "Point at the photo; click to look at its numbers there.");
+    this.readout = element("div", "pw-readout");
     this.readout.setAttribute("aria-live", "polite");
     root.append(this.caption, this.canvas, this.readout);
     this.image = new Image();
@@ -27,6 +30,13 @@ class PhotoWindow {
     this.canvas.addEventListener("pointermove", (event) => this.hover(event));
     this.canvas.addEventListener("pointerleave", () => this.draw(null));
     this.canvas.addEventListener("click", (event) => this.choose(event));
+    // From the keyboard: Tab reaches the photo, the arrows move a dashed preview from one
+    // window to the next (Home, End: the first and last), Enter or Space moves the window there.
+    this.canvas.tabIndex = 0;
+    this.canvas.classList.add("cx-focusable");
+    this.canvas.setAttribute("role", "img");
+    this.canvas.addEventListener("keydown", (event) => this.key(event));
+    this.canvas.addEventListener("blur", () => this.context && this.draw(null));
     this.resizer = new ResizeObserver(() => this.layout());
     this.resizer.observe(root);
   }
@@ -39,6 +49,9 @@ class PhotoWindow {
     this.data = data;
     this.window = data.window.slice();
     this.caption.textContent = data.title;
+    this.canvas.setAttribute("aria-label", data.title);
+    this.preview = null;
+    this.readout.textContent = data.texts.readout;
     if (data.version !== this.version) {
       this.version = data.version;
       this.image.src = data.picture;
@@ -100,8 +113,48 @@ class PhotoWindow {
     if (!this.context) return;
     const pixel = this.pixelAt(event);
     const target = this.windowAt(pixel);
-    this.readout.textContent = `Row ${pixel[0]}, column ${pixel[1]}: click to see the window at rows ${target[0]}–${target[0] + this.data.side - 1}, columns ${target[1]}–${target[1] + this.data.side - 1}.`;
+    const side = this.data.side;
+    this.readout.textContent = fill(this.data.texts.hover, {
+      row: pixel[0],
+      col: pixel[1],
+      top: target[0],
+      bottom: target[0] + side - 1,
+      left: target[1],
+      right: target[1] + side - 1,
+    });
     this.draw(target);
+  }
+
+  key(event) {
+    if (!this.context) return;
+    const { rows, cols } = this.data.positions;
+    const at = this.preview || this.window;
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      this.window = at.slice();
+      this.windowText = JSON.stringify(this.window);
+      this.preview = null;
+      this.draw(null);
+      this.setStateValue("window", this.window);
+      return;
+    }
+    const here = [Math.max(0, rows.indexOf(at[0])), Math.max(0, cols.indexOf(at[1]))];
+    const moved = keyMove(event, here, rows.length, cols.length);
+    if (!moved) return;
+    event.preventDefault();
+    event.stopPropagation(); // presenter mode's arrow-key shortcuts must not step too
+    this.preview = [rows[moved[0]], cols[moved[1]]];
+    const side = this.data.side;
+    const [top, left] = this.preview;
+    this.readout.textContent = fill(this.data.texts.hover, {
+      row: top,
+      col: left,
+      top,
+      bottom: top + side - 1,
+      left,
+      right: left + side - 1,
+    });
+    this.draw(this.preview);
   }
 
   choose(event) {

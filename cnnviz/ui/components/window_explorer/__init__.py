@@ -14,12 +14,18 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from cnnviz import plots
+from cnnviz import i18n, plots
 from cnnviz.convolution import output_grid
 from cnnviz.ui.components.payload import colour_scale, encode_array, version_of
 from cnnviz.ui.components.registry import component
+from cnnviz.ui.language import language
 
 RED_END = colour_scale(plots.SEQUENTIAL, 0, 1)["stops"][-1][1]
+# The words explorer.js writes, from the `convolution` catalog's `explorer` table.
+TEXTS = (
+    *("aria_label", "play", "pause", "hint", "output_pixel", "pooled_cell", "window_label"),
+    *("products", "sum", "maximum", "mean", "padding_ignored", "finished", "pad", "pad_title"),
+)
 
 
 @dataclass(frozen=True)
@@ -48,8 +54,15 @@ class WindowView:
     kernel_label: str = "Kernel"
 
 
-def explorer_data(view: WindowView, pick: tuple[int, int]) -> dict:
-    """The component's data: arrays packed once, geometry, colour scales and the pick."""
+def explorer_texts(language: str = "en") -> dict[str, str]:
+    """The words the explorer writes in the browser, in `language` (`{name}` in a text is
+    filled in there)."""
+    return {name: i18n.translate(language, f"convolution.explorer.{name}") for name in TEXTS}
+
+
+def explorer_data(view: WindowView, pick: tuple[int, int], language: str = "en") -> dict:
+    """The component's data: arrays packed once, geometry, colour scales, the pick and the
+    words to write, in `language`."""
     _, pad = output_grid(*view.input.shape, view.size, view.strides, view.padding)
     input_title, middle_title, output_title = view.titles
     input_scale, output_scale = view.scales
@@ -75,6 +88,11 @@ def explorer_data(view: WindowView, pick: tuple[int, int]) -> dict:
         "pick": [int(pick[0]), int(pick[1])],
         # Red stands out on grey and blue-white-red; on a white-to-red map black does.
         "box_colour": "#000000" if output_scale["stops"][-1][1] == RED_END else plots.BOX_COLOUR,
+        "texts": explorer_texts(language),
+        "legends": {
+            part: i18n.translate(language, f"a11y.keys.{part}_legend")
+            for part in ("input", "output")
+        },
     }
     data["version"] = version_of(
         view.input,
@@ -86,6 +104,7 @@ def explorer_data(view: WindowView, pick: tuple[int, int]) -> dict:
         view.padding,
         view.titles,
         str(view.scales),
+        language,
     )
     return data
 
@@ -99,10 +118,11 @@ def store_pick(page: str) -> None:
 
 
 def mount_window_explorer(page: str, view: WindowView, pick: tuple[int, int]) -> None:
-    """Mount the explorer for `view`, showing `pick` first; a click or the arrow keys change
-    `{page}_row`/`{page}_col` (hovering and Play change nothing on the server)."""
+    """Mount the explorer for `view`, showing `pick` first, its words in the session's
+    language; a click or the arrow keys change `{page}_row`/`{page}_col` (hovering and Play
+    change nothing on the server)."""
     component("window_explorer")(
         key=f"{page}_explorer",
-        data=explorer_data(view, pick),
+        data=explorer_data(view, pick, language()),
         on_pick_change=functools.partial(store_pick, page),
     )

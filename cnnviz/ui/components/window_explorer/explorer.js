@@ -12,8 +12,12 @@
  *   input, output: encoded arrays (common.js `decodeArray`), each with a colour `scale`
  *     {stops, low, high} and a `title`;
  *   kernel: rows of the kernel as applied (convolution), kernel_title, kernel_scale;
- *   size, strides, pad [top, left]; pick [row, col]; version: changes with the arrays.
- * Sends back: state `pick` [row, col] on a click, or 400 ms after the last arrow key.
+ *   size, strides, pad [top, left]; pick [row, col]; version: changes with the arrays;
+ *   texts: every word written here, in the page's language ({name} filled in by `fill`);
+ *   legends {input, output}: the names of the two colour bars drawn with their values.
+ * Keys (the explorer takes the focus with Tab): the arrows move the pick, Home and End go to the
+ * first and last output pixel, Enter keeps the pick at once, Space plays or pauses.
+ * Sends back: state `pick` [row, col] on a click or Enter, or 400 ms after the last move key.
  * Hover and animation never send anything, so they cost the server nothing.
  */
 
@@ -29,7 +33,6 @@ class WindowExplorer {
     root.innerHTML = "";
     root.tabIndex = 0;
     root.setAttribute("role", "application");
-    root.setAttribute("aria-label", "Window explorer: arrow keys move the window, space plays");
     const panels = element("div", "cx-panels");
     this.inputPanel = this.panel(panels, "cx-input");
     this.middle = element("figure", "cx-panel cx-middle");
@@ -39,12 +42,12 @@ class WindowExplorer {
     panels.append(this.middle);
     this.outputPanel = this.panel(panels, "cx-output");
     const bar = element("div", "cx-bar");
-    this.play = element("button", "cx-play", "▶ Play");
+    this.play = element("button", "cx-play");
     this.play.type = "button";
     this.status = element("span", "cx-status");
     this.status.setAttribute("aria-live", "polite");
-    const hint = element("span", "cx-hint", "Hover or click a pixel of either picture; arrow keys move the window.");
-    bar.append(this.play, this.status, hint);
+    this.hint = element("span", "cx-hint");
+    bar.append(this.play, this.status, this.hint);
     root.append(panels, bar);
     this.listen();
     this.resizer = new ResizeObserver(() => this.layout());
@@ -55,9 +58,10 @@ class WindowExplorer {
     const figure = element("figure", "cx-panel");
     const caption = element("figcaption");
     const canvas = element("canvas", className);
-    figure.append(caption, canvas);
+    const legend = element("div", "cx-legend-holder");
+    figure.append(caption, canvas, legend);
     parent.append(figure);
-    return { caption, canvas };
+    return { caption, canvas, legend };
   }
 
   update(data, setStateValue) {
@@ -72,6 +76,10 @@ class WindowExplorer {
     this.version = data.version;
     this.lastPick = picked;
     this.data = data;
+    this.texts = data.texts;
+    this.root.setAttribute("aria-label", this.texts.aria_label);
+    this.play.textContent = this.frame ? this.texts.pause : this.texts.play;
+    this.hint.textContent = this.texts.hint;
     this.input = decodeArray(data.input);
     this.output = decodeArray(data.output);
     this.inputScale = makeScale(data.input.scale.stops);
@@ -93,6 +101,13 @@ class WindowExplorer {
     this.outputImage = this.rasterise(this.output, this.outputScale, data.output.scale);
     this.inputPanel.caption.textContent = data.input.title;
     this.outputPanel.caption.textContent = data.output.title;
+    for (const [panel, part, scale] of [
+      [this.inputPanel, "input", this.inputScale],
+      [this.outputPanel, "output", this.outputScale],
+    ]) {
+      const range = data[part].scale;
+      panel.legend.replaceChildren(colourLegend(scale, range.low, range.high, data.legends[part]));
+    }
     this.middleTitle.textContent = data.middle_title;
     this.layout();
     this.root.dataset.ready = "true";
@@ -203,7 +218,7 @@ class WindowExplorer {
     const [row, col] = this.focus;
     const inputColour = (v) => colourOf(this.inputScale, this.data.input.scale.low, this.data.input.scale.high, v);
     this.calc.innerHTML = "";
-    const noun = this.data.mode === "pooling" ? "Pooled cell" : "Output pixel";
+    const noun = this.data.mode === "pooling" ? this.texts.pooled_cell : this.texts.output_pixel;
     const heading = element("div", "cx-heading", `${noun} (${row}, ${col})`);
     this.calc.append(heading);
     if (this.data.mode === "pooling") {
@@ -219,20 +234,20 @@ class WindowExplorer {
     const productColour = (v) => colourOf(makeScale(this.data.output.scale.stops), -limit, limit, v);
     const first = element("div", "cx-line");
     first.append(
-      labelled("Window", grid(cells, inputColour)),
+      labelled(this.texts.window_label, grid(cells, inputColour, null, this.texts)),
       element("span", "cx-op", "×"),
-      labelled(this.data.kernel_label, grid(kernel, kernelColour)),
+      labelled(this.data.kernel_label, grid(kernel, kernelColour, null, this.texts)),
     );
     const second = element("div", "cx-line");
     second.append(
       element("span", "cx-op", "="),
-      labelled("Products", grid(products, productColour)),
+      labelled(this.texts.products, grid(products, productColour, null, this.texts)),
       element("span", "cx-op", "→"),
-      labelled("Sum", element("output", "cx-sum", formatG(total + 0))),
+      labelled(this.texts.sum, element("output", "cx-sum", formatG(total + 0))),
     );
     this.calc.append(first, second);
     this.result = total;
-    this.status.textContent = `Output pixel (${row}, ${col}) = ${formatG(total + 0)}`;
+    this.status.textContent = `${this.texts.output_pixel} (${row}, ${col}) = ${formatG(total + 0)}`;
   }
 
   poolingCalc(cells, inputColour) {
@@ -250,18 +265,18 @@ class WindowExplorer {
       text = `(${real.map(formatG).join(" + ")}) / ${real.length} = ${formatG(value)}`;
     }
     const padded = cells.flat().length - real.length;
-    if (padded) text += ` (${padded} padding cells ignored)`;
+    if (padded) text += fill(this.texts.padding_ignored, { count: padded });
     const line = element("div", "cx-line");
     this.calc.append(line);
     line.append(
-      labelled("Window", grid(cells, inputColour, marked)),
+      labelled(this.texts.window_label, grid(cells, inputColour, marked, this.texts)),
       element("span", "cx-op", "→"),
-      labelled(this.data.method === "max" ? "Maximum" : "Mean", element("output", "cx-sum", formatG(value))),
+      labelled(this.data.method === "max" ? this.texts.maximum : this.texts.mean, element("output", "cx-sum", formatG(value))),
     );
     this.calc.append(element("div", "cx-formula", text));
     this.result = value;
     const [row, col] = this.focus;
-    this.status.textContent = `Pooled cell (${row}, ${col}) = ${formatG(value)}`;
+    this.status.textContent = `${this.texts.pooled_cell} (${row}, ${col}) = ${formatG(value)}`;
   }
 
   cellAt(event, cell, rows, cols) {
@@ -314,13 +329,24 @@ class WindowExplorer {
       this.frame ? this.stopAnimation() : this.animate();
       return;
     }
-    if (!(event.key in moves) || !this.data) return;
-    event.preventDefault();
-    this.stopAnimation();
-    const [dr, dc] = moves[event.key];
+    if (event.key === "Enter" && event.target === this.root && this.data) {
+      // Keep the window where it is now: the page explains it without waiting.
+      event.preventDefault();
+      clearTimeout(this.sendTimer);
+      this.stopAnimation();
+      this.send();
+      return;
+    }
     const g = this.geometry;
-    const row = Math.min(g.oh - 1, Math.max(0, this.pick[0] + dr));
-    const col = Math.min(g.ow - 1, Math.max(0, this.pick[1] + dc));
+    const ends = { Home: [0, 0], End: g ? [g.oh - 1, g.ow - 1] : null };
+    if (!(event.key in moves || event.key in ends) || !this.data) return;
+    event.preventDefault();
+    event.stopPropagation(); // the page's arrow-key shortcuts (presenter mode) must not step too
+    this.stopAnimation();
+    const [dr, dc] = moves[event.key] || [0, 0];
+    const [endRow, endCol] = ends[event.key] || [null, null];
+    const row = endRow ?? Math.min(g.oh - 1, Math.max(0, this.pick[0] + dr));
+    const col = endCol ?? Math.min(g.ow - 1, Math.max(0, this.pick[1] + dc));
     this.moveTo([row, col], false);
     clearTimeout(this.sendTimer);
     this.sendTimer = setTimeout(() => this.send(), 400);
@@ -349,7 +375,7 @@ class WindowExplorer {
     const total = g.oh * g.ow;
     const perFrame = Math.max(1, Math.ceil(total / (60 * ANIMATION_SECONDS)));
     this.filled = 0;
-    this.play.textContent = "❚❚ Pause";
+    this.play.textContent = this.texts.pause;
     this.root.dataset.playing = "true";
     const step = () => {
       this.filled = Math.min(total, this.filled + perFrame);
@@ -360,7 +386,7 @@ class WindowExplorer {
         this.frame = requestAnimationFrame(step);
       } else {
         this.stopAnimation();
-        this.status.textContent = `Animation finished: all ${total} output pixels computed.`;
+        this.status.textContent = fill(this.texts.finished, { total });
       }
     };
     this.frame = requestAnimationFrame(step);
@@ -369,7 +395,7 @@ class WindowExplorer {
   stopAnimation() {
     if (this.frame) cancelAnimationFrame(this.frame);
     this.frame = null;
-    this.play.textContent = "▶ Play";
+    if (this.texts) this.play.textContent = this.texts.play;
     this.root.dataset.playing = "false";
     if (this.geometry && this.filled < this.geometry.oh * this.geometry.ow) {
       this.filled = this.geometry.oh * this.geometry.ow;
