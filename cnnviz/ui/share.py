@@ -23,6 +23,7 @@ popover says so when the view uses one.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, MutableMapping
 from urllib.parse import urlencode
 
@@ -71,11 +72,13 @@ def write_link(share: PageShare, others: set[str], state: Mapping) -> None:
     """Write the view into `st.query_params`: set what changed, remove defaults and the
     parameters of other pages' views (`others`); leave every other parameter alone."""
     wanted = link_parameters(share.settings, state)
+    # One read of the link, then only the changes: every access to `st.query_params` costs.
+    current = st.query_params.to_dict()
     for parameter in sorted((share.parameters | others) - wanted.keys()):
-        if parameter in st.query_params:
+        if parameter in current:
             del st.query_params[parameter]
     for parameter, text in wanted.items():
-        if st.query_params.get(parameter) != text:
+        if current.get(parameter) != text:
             st.query_params[parameter] = text
 
 
@@ -93,6 +96,7 @@ class SharedView:
     def __init__(self, page: str, share: PageShare, others: set[str]) -> None:
         self.page, self.share, self.others = page, share, others
         self.slot = st.sidebar.empty()
+        self.shown: tuple | None = None  # the link and notes the popover shows
         self.done()
 
     def done(self) -> None:
@@ -100,13 +104,18 @@ class SharedView:
         widgets: what they changed in this run is then in it)."""
         state = st.session_state
         write_link(self.share, self.others, state)
+        shown = (full_link(self.page), tuple(self.share.notes(state)))
+        if shown == self.shown:
+            return  # the widgets changed nothing in the link: the popover stays as drawn
+        self.shown = shown
+        link, notes = shown
         popover = self.slot.container().popover(
             t("share.copy_link"), icon=":material/link:", width="stretch"
         )
         with popover:
-            st.code(full_link(self.page), language=None, wrap_lines=True)
+            st.code(link, language=None, wrap_lines=True)
             st.caption(t("share.how"))
-            for note in self.share.notes(state):
+            for note in notes:
                 st.info(note)
 
 
@@ -127,5 +136,11 @@ def shared_view(page: str) -> SharedView:
         link = {name: text for name, text in link.items() if text is not None}
         for problem in seed_state(share.settings, link, st.session_state, language()):
             st.warning(problem)
-    others = set().union(*(build().parameters for name, build in PAGES.items() if name != page))
-    return SharedView(page, share, others - share.parameters)
+    return SharedView(page, share, _other_parameters(page) - share.parameters)
+
+
+@functools.cache
+def _other_parameters(page: str) -> frozenset[str]:
+    """The link parameters of every other page's view (names only: the same in every session
+    and language), built once per server rather than on every rerun."""
+    return frozenset().union(*(build().parameters for name, build in PAGES.items() if name != page))
