@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import string
+from pathlib import Path
 
 import numpy as np
 
@@ -152,7 +153,7 @@ def keras_script(config: TrainingConfig, run_name: str | None = None) -> str:
         "layers": "\n".join(layers),
         "augmentation": _augmentation_lines(config),
     }
-    return string.Template(TEMPLATE).substitute(values)
+    return string.Template(TEMPLATE_FILE.read_text(encoding="utf-8")).substitute(values)
 
 
 def script_file_name(run_name: str | None) -> str:
@@ -181,182 +182,6 @@ download mnist-sample.npz beside this script on the Training page and pass `--da
 mnist-sample.npz` to train on exactly those. Without it, the script trains on full MNIST.
 """
 
-TEMPLATE = '''"""Train a cnnviz network again, in plain Keras.
-
-Written by cnnviz from the settings of $title: the same network, layer for layer,
-trained on $dataset with the same optimizer, learning rate, batch size, epochs, seed,
-augmentation and regularisation. The weights will differ a little (the batches come in
-another order), the lesson will not.
-$sample_note
-Run it. The first line downloads $data_name the first time; --data trains on a file of
-x_train, y_train, x_test and y_test instead, offline; the others try it quickly and keep it:
-    python $file_name
-    python $file_name --data FILE.npz
-    python $file_name --epochs 1 --limit 500
-    python $file_name --save model.keras
-"""
-
-import argparse
-import math
-import sys
-
-import keras
-import numpy as np
-from keras import layers
-
-# The run's settings, as the app's Training page had them.
-SEED = $seed  # the same seed gives the same weights, split and augmentation
-EPOCHS = $epochs
-BATCH_SIZE = $batch_size
-LEARNING_RATE = $learning_rate
-LEARNING_RATE_SCHEDULE = $schedule  # "cosine": big steps first, fine ones at the end
-CLASSES = $classes  # None: every class; else these labels only, renumbered 0, 1, ...
-VALIDATION_SIZE = $validation_size  # images (or a fraction) held back to pick the best epoch
-TRAIN_SIZE = $train_size  # None: every training image that is not held back
-EARLY_STOPPING_PATIENCE = $patience  # None: train every epoch
-MIN_TRAIN_SIZE = $min_train
-INPUT_SHAPE = $input_shape
-NUM_CLASSES = $num_classes
-
-
-def parse_arguments():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", help="an .npz file with x_train, y_train, x_test, y_test")
-    parser.add_argument("--epochs", type=int, default=EPOCHS, help="passes over the images")
-    parser.add_argument("--limit", type=int, help="use only the first N training images")
-    parser.add_argument("--save", help="save the trained model to this .keras file")
-    return parser.parse_args()
-
-
-def load_data(path):
-    """((x_train, y_train), (x_test, y_test)): from `path`, or downloaded by Keras."""
-    if path is None:
-        try:
-            return keras.datasets.$module.load_data()
-        except Exception as error:  # Keras wraps every network failure in a plain Exception
-            sys.exit(
-                f"$data_name could not be downloaded ({error}).\\n"
-                f"Train on a file instead: python {sys.argv[0]} --data FILE.npz, where "
-                "FILE.npz holds x_train, y_train, x_test and y_test (the app's Training page "
-                "offers mnist-sample.npz beside this script)."
-            )
-    try:
-        with np.load(path) as data:
-            return (data["x_train"], data["y_train"]), (data["x_test"], data["y_test"])
-    except (OSError, KeyError, ValueError) as error:
-        sys.exit(
-            f"{path} could not be read as training data ({error}). It must be an .npz file "
-            "with the arrays x_train, y_train, x_test and y_test."
-        )
-
-
-def prepare(images, labels):
-    """uint8 images (n, 28, 28) in 0..255 become floats (n, 28, 28, 1) in 0..1; with
-    CLASSES, only those labels are kept, renumbered 0, 1, ... in their order."""
-    images, labels = np.asarray(images), np.asarray(labels).astype("int64").ravel()
-    if images.shape[1:3] != INPUT_SHAPE[:2] or len(images) != len(labels):
-        sys.exit(
-            f"Expected {INPUT_SHAPE[0]}×{INPUT_SHAPE[1]} images with one label each. "
-            f"Received images of shape {images.shape} and {len(labels)} labels."
-        )
-    if CLASSES is not None:
-        keep = np.isin(labels, CLASSES)
-        renumber = {label: index for index, label in enumerate(CLASSES)}
-        images, labels = images[keep], np.array([renumber[y] for y in labels[keep]], "int64")
-    images = images.reshape(len(images), *INPUT_SHAPE).astype("float32") / 255.0
-    return images, labels
-
-
-def split(images, labels):
-    """Hold back VALIDATION_SIZE images to choose the best epoch; train on TRAIN_SIZE of the
-    rest. One seeded shuffle, as the app does, so the test images stay untouched."""
-    available = len(images)
-    held_back = VALIDATION_SIZE
-    if isinstance(held_back, float):
-        held_back = max(1, round(held_back * available))
-    if available - held_back < MIN_TRAIN_SIZE:  # a --limit smaller than the settings
-        held_back = available // 5
-        print(f"Only {available} training images: holding back {held_back} for validation.")
-    wanted = available - held_back if TRAIN_SIZE is None else TRAIN_SIZE
-    if wanted > available - held_back:
-        wanted = available - held_back
-        print(f"Only {available} training images: training on {wanted}.")
-    order = np.random.default_rng(SEED).permutation(available)
-    fit, val = order[held_back : held_back + wanted], order[:held_back]
-    return (images[fit], labels[fit]), (images[val], labels[val])
-
-
-def build_model():
-    """The network, layer for layer as cnnviz builds it."""
-    return keras.Sequential(
-        [
-            keras.Input(shape=INPUT_SHAPE, name="input"),
-$layers
-        ],
-        name="cnn",
-    )
-
-
-$augmentation
-
-def main():
-    arguments = parse_arguments()
-    keras.utils.set_random_seed(SEED)
-    (x_train, y_train), (x_test, y_test) = load_data(arguments.data)
-    x_train, y_train = prepare(x_train, y_train)
-    x_test, y_test = prepare(x_test, y_test)
-    if arguments.limit is not None:
-        x_train, y_train = x_train[: arguments.limit], y_train[: arguments.limit]
-    (x_train, y_train), (x_val, y_val) = split(x_train, y_train)
-    print(f"{len(x_train)} images to train on, {len(x_val)} to validate, {len(x_test)} to test.")
-
-    model = build_model()
-    model.summary()
-
-    # The learning rate, constant or falling along half a cosine to 1 % of it by the end.
-    learning_rate = LEARNING_RATE
-    if LEARNING_RATE_SCHEDULE == "cosine":
-        steps = arguments.epochs * math.ceil(len(x_train) / BATCH_SIZE)
-        learning_rate = keras.optimizers.schedules.CosineDecay(
-            LEARNING_RATE, decay_steps=steps, alpha=0.01
-        )
-    # Augmentation goes in front of the network in a training model only: `model` stays the
-    # network above, and what --save keeps.
-    trainer = model
-    if AUGMENTATION is not None:
-        trainer = keras.Sequential([keras.Input(shape=INPUT_SHAPE), AUGMENTATION, model])
-    trainer.compile(
-        optimizer=keras.optimizers.$optimizer(learning_rate=learning_rate),
-        loss="sparse_categorical_crossentropy",  # the labels are class numbers, not one-hot
-        metrics=["accuracy"],
-    )
-    # Keep the weights of the epoch with the best validation accuracy, as the app does, and
-    # stop early when it has not improved for EARLY_STOPPING_PATIENCE epochs.
-    best_epoch = keras.callbacks.EarlyStopping(
-        monitor="val_accuracy",
-        mode="max",
-        patience=EARLY_STOPPING_PATIENCE or arguments.epochs,
-        restore_best_weights=True,
-    )
-    trainer.fit(
-        x_train,
-        y_train,
-        batch_size=BATCH_SIZE,
-        epochs=arguments.epochs,
-        validation_data=(x_val, y_val),
-        callbacks=[best_epoch],
-        verbose=2,
-    )
-
-    # The test images were never used to train or to choose: this is the honest score
-    # (augmentation is off when evaluating, so the trainer scores the network itself).
-    loss, accuracy = trainer.evaluate(x_test, y_test, verbose=0)
-    print(f"Test accuracy: {accuracy:.4f} (loss {loss:.4f}) on {len(x_test)} test images")
-    if arguments.save:
-        model.save(arguments.save)
-        print(f"Saved the trained model to {arguments.save}")
-
-
-if __name__ == "__main__":
-    main()
-'''
+# The script itself, a `string.Template` ($names filled in), in a file of its own: it is
+# text for the learner, not code of this package (nothing here imports Keras).
+TEMPLATE_FILE = Path(__file__).with_name("keras_script.tmpl")
