@@ -36,7 +36,8 @@ def _keep_in_link(picked: str) -> None:
     page clears the link's parameters), so that the link opens in it; the browser's own
     language needs no parameter."""
     if picked != i18n.language_for_locale(st.context.locale):
-        st.query_params[LANGUAGE_PARAMETER] = picked
+        if st.query_params.get(LANGUAGE_PARAMETER) != picked:
+            st.query_params[LANGUAGE_PARAMETER] = picked
     elif LANGUAGE_PARAMETER in st.query_params:
         del st.query_params[LANGUAGE_PARAMETER]
 

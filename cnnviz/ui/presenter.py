@@ -171,7 +171,8 @@ def presenter_controls(page: str) -> None:
         on_change=_keep_in_link,
         help=t("presenter.switch_help"),
     )
-    if presenting():  # a change of page clears the link's parameters: keep this one
+    # A change of page clears the link's parameters: keep this one.
+    if presenting() and st.query_params.get(PRESENTER_PARAMETER) != "1":
         st.query_params[PRESENTER_PARAMETER] = "1"
     hide_picker(page)
     css = presenter_css(presenting(), hidden_controls())
@@ -198,7 +199,8 @@ def hide_picker(page: str) -> None:
             help=t("presenter.hide_help"),
         )
     if chosen:
-        st.query_params[HIDE_PARAMETER] = ",".join(chosen)
+        if st.query_params.get(HIDE_PARAMETER) != ",".join(chosen):
+            st.query_params[HIDE_PARAMETER] = ",".join(chosen)
     elif HIDE_PARAMETER in st.query_params:
         del st.query_params[HIDE_PARAMETER]
 
