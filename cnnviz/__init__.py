@@ -9,7 +9,9 @@ The packages follow the lecture ("CNN and Regularization Techniques with TensorF
 - `training`: training settings, presets, progress events, saved runs, a run as a Keras script.
 - `plots`: arrays to figures, with the colour scales defined once.
 - `exports`: what the pages show as files: arrays as CSV and as PNG in the pages' colours.
-- `engine`: the model engine process; `engine/keras_side` is the only code importing TensorFlow.
+- `engine`: the model engine process; `engine/keras_side` is the only code importing TensorFlow,
+  `engine/ray_side` the optional backend on a Ray cluster.
+- `deploy`: several app servers behind HAProxy on one machine: the plan and its configuration.
 - `ui`: the only Streamlit code: widgets, cached loaders, the engine as the pages see it.
 - `train`: the command line, `python -m cnnviz.train`.
 

@@ -16,6 +16,7 @@ module is checked the moment it exists. The rules (see `cnnviz/__init__.py`):
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import os
 import re
@@ -29,12 +30,18 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "cnnviz"
 KERAS_SIDE = "cnnviz.engine.keras_side"
+RAY_SIDE = "cnnviz.engine.ray_side"  # the optional backend: imports Ray
 # The engine's modules the Streamlit process loads: they must not reach the engine's server side.
 ENGINE_CLIENT_SIDE = ("cnnviz.engine", "cnnviz.engine.protocol", "cnnviz.engine.client")
 ENGINE_CLIENT_SIDE += (
+    "cnnviz.engine.api",
+    "cnnviz.engine.backends",
     "cnnviz.engine.connection",
     "cnnviz.engine.launcher",
     "cnnviz.engine.logfile",
+    # The Ray backend's client: the board and the Serve app are made by a task in the cluster.
+    "cnnviz.engine.ray_side",
+    "cnnviz.engine.ray_side.client",
 )
 COMMAND_LINE = ("cnnviz.train",)
 
@@ -234,14 +241,18 @@ print(json.dumps(results))
 """
 LIGHT_LIBRARIES = ["numpy", "cv2", "PIL.Image", "scipy", "plotly.graph_objects", "pandas"]
 LIGHT_LIBRARIES += ["streamlit", "sklearn"]
+RAY_LIBRARIES = [*LIGHT_LIBRARIES, "ray", "ray.serve", "grpc"]
 
 
 @cache
 def import_effects() -> dict[str, list[str]]:
-    light = [m for m in MODULES if not is_within(m, KERAS_SIDE)]
+    light = [m for m in MODULES if not is_within(m, KERAS_SIDE) and not is_within(m, RAY_SIDE)]
     heavy = [m for m in MODULES if is_within(m, KERAS_SIDE)]
+    groups = [(light, LIGHT_LIBRARIES), (heavy, ["tensorflow", "keras"])]
+    if importlib.util.find_spec("ray") is not None:  # the optional backend's own interpreter
+        groups.append(([m for m in MODULES if is_within(m, RAY_SIDE)], RAY_LIBRARIES))
     results = {}
-    for modules, libraries in ((light, LIGHT_LIBRARIES), (heavy, ["tensorflow", "keras"])):
+    for modules, libraries in groups:
         done = subprocess.run(
             [sys.executable, "-c", PROBE, json.dumps(modules), json.dumps(libraries)],
             cwd=REPO,
@@ -258,6 +269,10 @@ def import_effects() -> dict[str, list[str]]:
 @pytest.mark.slow
 @pytest.mark.parametrize("module", MODULES)
 def test_importing_a_module_has_no_side_effects(module):
+    if is_within(module, RAY_SIDE) and importlib.util.find_spec("ray") is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI installs requirements-ray.txt")
+        pytest.skip("Ray is not installed: pip install -r requirements-ray.txt")
     assert import_effects()[module] == [], f"importing {module}: {import_effects()[module]}"
 
 

@@ -4,11 +4,13 @@ TensorFlow never runs in the Streamlit process (Streamlit clears the Keras sessi
 script run). The app starts the engine once with `EngineClient.start()` and sends it requests:
 predictions, every layer's output, attributions, and training jobs that run in worker processes.
 
-The Streamlit side: `protocol` (messages, errors, `JobStatus`), `launcher` (starts
-`python -m cnnviz.engine`) and `client` (`EngineClient`). The engine side: `server` (answers
-requests), `scheduler` (the job queue, a cap, one worker process per job) and `jobs` (job kinds
-and the worker). `keras_side/` is the only folder of cnnviz that imports TensorFlow. Importing
-this package imports neither TensorFlow nor Keras.
+The Streamlit side: `api` (`EngineAPI`, the requests both backends answer), `backends`
+(`CNNVIZ_ENGINE`: the local engine, or a Ray cluster's), `protocol` (messages, errors,
+`JobStatus`), `launcher` (starts `python -m cnnviz.engine`) and `client` (`EngineClient`, the
+local backend). The engine side: `server` (answers requests), `scheduler` (the job queue, a
+cap, one worker process per job) and `jobs` (job kinds and the worker). `ray_side/` is the
+optional Ray backend; `keras_side/` is the only folder of cnnviz that imports TensorFlow.
+Importing this package imports neither TensorFlow, Keras nor Ray.
 """
 
 from cnnviz.engine.client import EngineClient

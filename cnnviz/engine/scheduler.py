@@ -115,7 +115,14 @@ class JobManager:
         self._leases: dict[str, float] = {}
         self._spares: dict[str, _Worker] = {}  # one waiting worker per prepared kind
         self._lock = threading.Lock()
-        threading.Thread(target=self._watch, name="watch-jobs", daemon=True).start()
+        self._watching = False
+
+    def _ensure_watching(self) -> None:
+        """Start the thread that enforces leases and stops, once there is a job to watch (an
+        engine that only answers forward passes never starts it). Call with the lock held."""
+        if not self._watching:
+            self._watching = True
+            threading.Thread(target=self._watch, name="watch-jobs", daemon=True).start()
 
     def submit(self, kind: str, params: dict, session: str) -> str:
         """Queue a job for `session` and return its id.
@@ -135,6 +142,7 @@ class JobManager:
                     f"(id {active[0].id}). Stop it or wait for it to end before starting another."
                 )
             job = _Job(secrets.token_hex(6), kind, session, dict(params))
+            self._ensure_watching()
             self._jobs[job.id] = job
             self._queue.append(job)
             self._leases[session] = time.monotonic()
@@ -204,6 +212,7 @@ class JobManager:
             job = _Job(checkpoint.job_id, "train", checkpoint.session, checkpoint.params)
             job.recovering, job.checkpoint = True, folder
             with self._lock:
+                self._ensure_watching()
                 self._jobs[job.id] = job
                 self._queue.append(job)
                 self._leases[job.session] = time.monotonic()
@@ -307,7 +316,7 @@ class JobManager:
         job.state = "running"
         job.started_at = job.started_at or time.time()
         how = "a waiting" if alive else "a new"
-        _LOG.info("job %s started in %s %s worker (pid %d)", job.id, how, kind, worker.process.pid)
+        _LOG.info("job %s started in %s %s worker (pid %s)", job.id, how, kind, worker.process.pid)
         threading.Thread(target=self._follow, args=(job, worker.reader), daemon=True).start()
 
     def _worker_params(self, job: _Job) -> dict:

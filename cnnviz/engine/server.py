@@ -60,12 +60,16 @@ class EngineServer:
     Args:
         config: Directories, job limits, address and the parent to watch.
         authkey: The secret every client must prove it knows.
+        jobs: Who runs the jobs; None: a `JobManager` with worker processes on this machine
+            (the Ray backend passes one whose workers are Ray tasks).
     """
 
-    def __init__(self, config: EngineConfig, authkey: bytes):
+    def __init__(self, config: EngineConfig, authkey: bytes, jobs: JobManager | None = None):
         self.config, self._authkey = config, authkey
         checkpoints = jobs_folder(config.models_dir)
-        self.jobs = JobManager(config.max_jobs, config.lease_seconds, checkpoints_dir=checkpoints)
+        self.jobs = jobs or JobManager(
+            config.max_jobs, config.lease_seconds, checkpoints_dir=checkpoints
+        )
         self.catalog = ModelCatalog(config.bundled_dir, config.models_dir)
         self._store = None
         self._store_lock = threading.Lock()

@@ -14,7 +14,8 @@ import numpy as np
 import streamlit as st
 
 from cnnviz import i18n
-from cnnviz.engine.client import EngineClient
+from cnnviz.engine.api import EngineAPI
+from cnnviz.engine.backends import open_engine
 from cnnviz.engine.protocol import EngineError
 from cnnviz.network.forward_pass import LayerActivation
 from cnnviz.training.runs import ModelInfo, default_catalog
@@ -27,27 +28,35 @@ STARTING = " / ".join(i18n.translate(code, "engine.starting") for code in i18n.L
 
 
 @st.cache_resource(show_spinner=STARTING)
-def engine_client() -> EngineClient:
-    """The engine client shared by every session; the engine starts on the first call.
+def engine_client() -> EngineAPI:
+    """The engine client shared by every session; the engine starts (or the Ray cluster is
+    joined, `CNNVIZ_ENGINE=ray://host:port`) on the first call.
 
-    Its log is this server's own: a new private folder (readable by its owner only) per
-    server, `engine.log` in it, bounded in size (see `EngineOptions.log_path`).
+    The local engine's log is this server's own: a new private folder (readable by its owner
+    only) per server, `engine.log` in it, bounded in size (see `EngineOptions.log_path`).
     """
     folder = Path(tempfile.mkdtemp(prefix="cnnviz-engine-log-"))
-    return EngineClient.start(log_path=folder / "engine.log")
+    try:
+        return open_engine(log_path=folder / "engine.log")
+    except ValueError as error:  # a bad CNNVIZ_ENGINE: the engine cannot be used, as when down
+        raise EngineError(str(error)) from error
 
 
 def engine_notice() -> None:
     """Say so on the page when the engine had stopped and was restarted since last seen."""
     seen = st.session_state.get(RESTARTS_SEEN_KEY, 0)
-    client = engine_client()
+    try:
+        client = engine_client()
+    except EngineError as error:  # a bad CNNVIZ_ENGINE, an unreachable cluster
+        st.error(message(error))
+        return
     if client.restart_notice(seen) is not None:
         # The client's notice is English; its reason (a hang, or a stop) in this session's words.
         if client.restart_reason:
             st.warning(t("engine.hung", seconds=client.options.health_timeout))
         else:
             st.warning(t("engine.restarted"))
-    st.session_state[RESTARTS_SEEN_KEY] = engine_client().restarts
+    st.session_state[RESTARTS_SEEN_KEY] = client.restarts
 
 
 def available_models() -> list[ModelInfo]:

@@ -7,7 +7,8 @@ between training and validation, and that the over-fitting run's validation loss
 while its training loss keeps falling. Each run here is the preset as the page starts it, only
 the seed (and the dataset) changed.
 
-On the MNIST sample the twin wins on every seed by 3 to 5 points. On Fashion-MNIST its
+On the MNIST sample the twin wins by 3 to 5 points on every seed tried (0 to 2; two are
+checked here, to keep CI under its half hour). On Fashion-MNIST its
 margin is under a point per seed (500 pictures of clothes say too little to tell a shirt from
 a T-shirt however the network is regularised), so there the lesson is checked on the three
 seeds' mean, each seed's gap, and no seed doing worse by more than half a point.
@@ -24,8 +25,11 @@ from cnnviz.training import training_preset
 
 pytestmark = pytest.mark.slow
 PLAIN, TWIN = "over-fitting", "over-fitting-regularised"
-SEEDS = (0, 1, 2)
-RUNS = [(dataset, seed) for dataset in ("mnist-sample", "fashion-mnist") for seed in SEEDS]
+# Two seeds on digits, where the twin wins each by 3 to 5 points; three on clothes, where the
+# lesson holds on the mean. Each run is 100 epochs: ten runs are about seven minutes of CI.
+DIGIT_SEEDS, CLOTHES_SEEDS = (0, 1), (0, 1, 2)
+RUNS = [("mnist-sample", seed) for seed in DIGIT_SEEDS]
+RUNS += [("fashion-mnist", seed) for seed in CLOTHES_SEEDS]
 _results = {}
 
 
@@ -47,15 +51,15 @@ def best_epoch(result):
     return next(event for event in result.history if event.epoch == result.best_epoch)
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("seed", DIGIT_SEEDS)
 def test_the_regularised_twin_scores_higher_on_held_out_digits(seed):
     plain, twin = run(PLAIN, "mnist-sample", seed), run(TWIN, "mnist-sample", seed)
     assert twin.test_accuracy > plain.test_accuracy + 0.02
 
 
 def test_the_regularised_twin_scores_higher_on_held_out_clothes():
-    plain = [run(PLAIN, "fashion-mnist", seed).test_accuracy for seed in SEEDS]
-    twin = [run(TWIN, "fashion-mnist", seed).test_accuracy for seed in SEEDS]
+    plain = [run(PLAIN, "fashion-mnist", seed).test_accuracy for seed in CLOTHES_SEEDS]
+    twin = [run(TWIN, "fashion-mnist", seed).test_accuracy for seed in CLOTHES_SEEDS]
     assert sum(twin) / len(twin) > sum(plain) / len(plain)
     assert all(mine > theirs - 0.005 for mine, theirs in zip(twin, plain, strict=True))
 
