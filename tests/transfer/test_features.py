@@ -65,6 +65,20 @@ def test_pca_is_the_centred_data_on_its_two_largest_singular_directions():
     np.testing.assert_array_equal(project(features), got)  # same picture every time
 
 
+@pytest.mark.parametrize("shape", [(40, 300), (300, 40)])  # fewer images than numbers, and more
+def test_pca_of_relu_features_matches_numpys_svd(shape):
+    rng = np.random.default_rng(4)
+    features = np.maximum(rng.normal(size=shape) * rng.uniform(0.1, 3, shape[1]), 0)
+    centred = features - features.mean(axis=0)
+    _, _, v = np.linalg.svd(centred)
+    got = project(features)
+    np.testing.assert_allclose(np.abs(got), np.abs(centred @ v[:2].T), atol=1e-9)
+
+
+def test_a_layer_that_never_fires_projects_to_the_origin():
+    np.testing.assert_array_equal(project(np.zeros((5, 8))), np.zeros((5, 2)))
+
+
 def test_tsne_gives_two_seeded_coordinates_per_image():
     features, _ = blobs(10, 3, 0.5, seed=3)
     first = project(features, "tsne", seed=0)
