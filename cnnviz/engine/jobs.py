@@ -109,7 +109,7 @@ def run_worker(kind: str, inbox, connection, stop_event, parent_pid: int) -> Non
             connection.send(("event", event))
 
     try:
-        job, failure = _prepare(kind), None
+        job, failure = ready_job(kind), None
     except Exception as error:  # reported once a job arrives
         traceback.print_exc()
         job, failure = None, error
@@ -135,7 +135,7 @@ def run_worker(kind: str, inbox, connection, stop_event, parent_pid: int) -> Non
         connection.close()
 
 
-def _prepare(kind: str):
+def ready_job(kind: str):
     """The job function of `kind`, its module imported and warmed up (`warm_up()`, if any)."""
     job = resolve_job(kind)
     warm_up = getattr(importlib.import_module(job.__module__), "warm_up", None)

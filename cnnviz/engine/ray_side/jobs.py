@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import ray
 
 from cnnviz.engine.api import JOB_REQUESTS
-from cnnviz.engine.jobs import _prepare, error_message
+from cnnviz.engine.jobs import error_message, ready_job
 from cnnviz.engine.protocol import ProtocolMismatchError, error_reply
 from cnnviz.engine.ray_side import BOARD_NAME, NAMESPACE
 from cnnviz.engine.scheduler import JobManager, _Worker
@@ -180,7 +180,7 @@ def run_job_task(kind: str, key: str) -> None:
     poster = _Poster(board, key)
     poster.post(("pid", os.getpid()))
     try:
-        job, failure = _prepare(kind), None
+        job, failure = ready_job(kind), None
     except Exception as error:  # reported once a job arrives
         traceback.print_exc()
         job, failure = None, error

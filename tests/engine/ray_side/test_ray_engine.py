@@ -191,6 +191,25 @@ def test_a_training_job_on_ray_saves_a_run_that_serve_then_answers_with(engine, 
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
 
 
+def test_a_transfer_job_on_ray_reports_each_method_and_its_accuracy(engine):
+    from cnnviz.transfer.config import TransferConfig
+    from cnnviz.transfer.results import TransferEpoch, TransferOutcome
+
+    config = TransferConfig(
+        source="lecture", methods=("features", "freeze"), per_class=10, epochs=1, batch_size=16
+    )
+    job_id = engine.submit_job("transfer", {"config": config.to_dict()}, session="transfer")
+    status = wait(engine, job_id, lambda s: not s.active, timeout=240)
+    assert status.state == "finished", status.error
+    outcome = status.result
+    assert isinstance(outcome, TransferOutcome) and outcome.target == "digits-5-9"
+    assert [result.method for result in outcome.results] == ["features", "freeze"]
+    assert all(0.0 <= result.accuracy <= 1.0 for result in outcome.results)
+    for result in outcome.results:  # its confusion matrix holds every test image once
+        assert result.confusion_matrix.sum() == outcome.test_size
+    assert any(isinstance(event, TransferEpoch) for event in status.events)
+
+
 # --- Connecting ------------------------------------------------------------------------------
 
 
