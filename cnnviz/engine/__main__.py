@@ -8,6 +8,7 @@ The client (`EngineClient.start`) launches this with the secret key in the envir
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
 import os
 import sys
@@ -54,7 +55,10 @@ def main(argv: list[str] | None = None) -> None:
     # so the engine can never block on a pipe that nobody reads.
     ready_fd = os.dup(1)
     if args.log_file:
-        capture_stderr(Path(args.log_file), args.log_max_bytes)
+        copier = capture_stderr(Path(args.log_file), args.log_max_bytes)
+        # An engine that fails (say, at start) prints its traceback, then exits: let the log's
+        # copier take all of it before the process ends (atexit runs after the traceback).
+        atexit.register(_drain_log, copier)
     os.dup2(2, 1)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s"
@@ -71,6 +75,15 @@ def main(argv: list[str] | None = None) -> None:
         parent_pid=int(parent) if parent.isdigit() else None,
     )
     EngineServer(config, authkey).serve(ready_fd)
+
+
+def _drain_log(copier, timeout: float = 5.0) -> None:
+    """Close this process's ends of the log's pipe and wait for the copier to write the rest."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    for descriptor in (1, 2):
+        os.close(descriptor)
+    copier.join(timeout)
 
 
 if __name__ == "__main__":
