@@ -11,6 +11,7 @@ killing it cancels it by force (its Ray worker process is killed).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import threading
@@ -34,9 +35,13 @@ STOP_POLL_SECONDS = 0.2
 class _TaskProcess:
     """A worker's Ray task, as `JobManager` treats a worker process."""
 
-    def __init__(self, ref: ray.ObjectRef):
-        self.ref = ref
-        self.pid: int | None = None  # posted by the task once it runs
+    def __init__(self, ref: ray.ObjectRef, pipes: _Pipes):
+        self.ref, self._pipes = ref, pipes
+
+    @property
+    def pid(self) -> int | None:
+        """The Ray worker's process id, once the task posted it."""
+        return self._pipes.pid
 
     def is_alive(self) -> bool:
         ready, _ = ray.wait([self.ref], timeout=0)
@@ -66,7 +71,7 @@ class _TaskProcess:
 class _Pipes:
     """One worker task's link to the board: its params, its numbered messages, its stop flag."""
 
-    process: _TaskProcess | None = None
+    pid: int | None = None
     params: object = None
     handed_over: threading.Event = field(default_factory=threading.Event)
     stop_event: threading.Event = field(default_factory=threading.Event)
@@ -125,14 +130,14 @@ class RayJobManager(JobManager):
         self.job_cpus = job_cpus
         self._pipes: dict[str, _Pipes] = {}
         self._pipes_lock = threading.Lock()
-        self._keys = iter(range(1, 2**62))
+        self._keys = itertools.count(1)
 
     def _spawn(self, kind: str) -> _Worker:
         with self._pipes_lock:
             key = f"{kind}-{next(self._keys)}"
             pipes = self._pipes[key] = _Pipes()
         task = run_job_task.options(num_cpus=self.job_cpus, name=f"cnnviz-{kind}")
-        process = pipes.process = _TaskProcess(task.remote(kind, key))
+        process = _TaskProcess(task.remote(kind, key), pipes)
         _LOG.info("a %s worker started as Ray task %s", kind, key)
         reader = _Reader(pipes, lambda: self._forget_pipes(key))
         return _Worker(kind, process, _Inbox(pipes), reader, pipes.stop_event)
@@ -161,7 +166,7 @@ class RayJobManager(JobManager):
         if pipes is None:
             return
         if message[0] == "pid":
-            pipes.process.pid = message[1]
+            pipes.pid = message[1]
             return
         with pipes.arrived:
             pipes.messages[seq] = message
