@@ -223,9 +223,23 @@ def _engine_config(options: EngineOptions) -> dict:
     return {
         "bundled_dir": str(Path(options.bundled_dir or BUNDLED_MODELS_DIR).resolve()),
         "models_dir": str(Path(options.models_dir or saved_models_dir()).resolve()),
-        "max_jobs": options.max_jobs or int(os.environ.get("CNNVIZ_MAX_JOBS") or 1),
+        "max_jobs": options.max_jobs or _max_jobs_from_environment(),
         "lease_seconds": options.lease_seconds or 30.0,
     }
+
+
+def _max_jobs_from_environment() -> int:
+    """`CNNVIZ_MAX_JOBS` (jobs at once across the cluster), 1 when unset.
+
+    Raises:
+        ValueError: For anything but a whole number of at least 1, naming the variable.
+    """
+    text = os.environ.get("CNNVIZ_MAX_JOBS", "").strip() or "1"
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(
+            f"CNNVIZ_MAX_JOBS must be a whole number of at least 1. Received {text!r}."
+        )
+    return int(text)
 
 
 def _ensure_running(config: dict, settings: dict, timeout: float) -> None:

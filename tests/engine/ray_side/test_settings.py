@@ -54,3 +54,26 @@ def test_a_bad_value_names_the_variable(settings, monkeypatch, variable, value, 
     with pytest.raises(ValueError) as raised:
         settings.from_environment()
     assert str(raised.value) == message
+
+
+@pytest.mark.parametrize("value", ["two", "0", "-1", "1.5"])
+def test_a_bad_job_cap_names_the_variable(ray_installed, monkeypatch, value):
+    from cnnviz.engine.launcher import EngineOptions
+    from cnnviz.engine.ray_side.client import _engine_config
+
+    monkeypatch.setenv("CNNVIZ_MAX_JOBS", value)
+    with pytest.raises(ValueError) as raised:
+        _engine_config(EngineOptions())
+    assert str(raised.value) == (
+        f"CNNVIZ_MAX_JOBS must be a whole number of at least 1. Received {value!r}."
+    )
+
+
+def test_the_job_cap_comes_from_the_environment(ray_installed, monkeypatch):
+    from cnnviz.engine.launcher import EngineOptions
+    from cnnviz.engine.ray_side.client import _engine_config
+
+    monkeypatch.setenv("CNNVIZ_MAX_JOBS", "3")
+    assert _engine_config(EngineOptions())["max_jobs"] == 3
+    monkeypatch.delenv("CNNVIZ_MAX_JOBS")
+    assert _engine_config(EngineOptions())["max_jobs"] == 1
